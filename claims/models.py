@@ -1,0 +1,406 @@
+"""The domain: a review, its topics and claims, and the evidence behind each claim."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from claims.status_rules import ClaimStatus
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class PublicationQuerySet(models.QuerySet):
+    def retracted(self):
+        return self.filter(is_retracted=True)
+
+    def pending(self):
+        return self.filter(metadata_state=Publication.MetadataState.PENDING)
+
+    def unverified(self):
+        return self.filter(verification=Publication.Verification.UNVERIFIED)
+
+
+class Publication(TimeStamped):
+    """One PubMed record, unique by PMID; bibliographic fields come from PubMed."""
+
+    class MetadataState(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CURRENT = "current", "Current"
+        MISSING = "missing", "Missing upstream"
+        FAILED = "failed", "Failed"
+
+    class Verification(models.TextChoices):
+        VERIFIED = "verified", "Verified against PubMed"
+        UNVERIFIED = "unverified", "PMID not yet verified"
+
+    pmid = models.PositiveIntegerField("PMID", unique=True)
+    title = models.TextField(help_text="Title as PubMed gives it.")
+    curated_title = models.TextField(
+        blank=True,
+        help_text="Title a curator checked when adding the PMID; a PubMed title that "
+        "differs materially flags the publication for review.",
+    )
+    first_author = models.CharField(max_length=200, blank=True)
+    authors = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Ordered list of {last_name, fore_name, initials, collective_name, "
+        "orcid}.",
+    )
+    journal = models.CharField(max_length=300, blank=True)
+    journal_iso = models.CharField(
+        "journal ISO abbreviation", max_length=200, blank=True
+    )
+    volume = models.CharField(max_length=50, blank=True)
+    issue = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=100, blank=True)
+    pub_date = models.CharField(
+        "publication date", max_length=100, blank=True, help_text="As PubMed gives it."
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    abstract = models.TextField(blank=True)
+    abstract_sections = models.JSONField(
+        default=list, blank=True, help_text="Structured abstract: [{label, text}]."
+    )
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    pmcid = models.CharField("PMCID", max_length=20, blank=True)
+    mesh_terms = models.JSONField("MeSH terms", default=list, blank=True)
+    publication_types = models.JSONField(default=list, blank=True)
+    date_revised = models.DateField(null=True, blank=True)
+    medline_status = models.CharField(max_length=40, blank=True)
+
+    is_retracted = models.BooleanField(default=False, db_index=True)
+    retraction_notice_pmid = models.PositiveIntegerField(null=True, blank=True)
+    erratum_pmids = models.JSONField(default=list, blank=True)
+    expression_of_concern_pmids = models.JSONField(default=list, blank=True)
+    superseded_by_pmid = models.PositiveIntegerField(null=True, blank=True)
+
+    verification = models.CharField(
+        max_length=12, choices=Verification.choices, default=Verification.VERIFIED
+    )
+    metadata_state = models.CharField(
+        max_length=10,
+        choices=MetadataState.choices,
+        default=MetadataState.PENDING,
+        db_index=True,
+    )
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    record_hash = models.CharField(max_length=64, blank=True)
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Set when PubMed's record disagrees with the curator's.",
+    )
+    review_note = models.TextField(blank=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "pmid"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pmid__gt=0), name="publication_pmid_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        author = self.first_author or "Anon."
+        return f"{author} {self.year or 'n.d.'} (PMID {self.pmid})"
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+
+    @property
+    def has_integrity_notice(self) -> bool:
+        return bool(
+            self.is_retracted
+            or self.expression_of_concern_pmids
+            or self.erratum_pmids
+            or self.superseded_by_pmid
+        )
+
+
+class Review(TimeStamped):
+    """A source review whose claims the portal curates; itself a publication."""
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.PROTECT, related_name="as_review"
+    )
+    slug = models.SlugField(unique=True)
+    summary = models.TextField(blank=True, help_text="The review in our own words.")
+
+    def __str__(self) -> str:
+        return str(self.publication)
+
+
+class Topic(TimeStamped):
+    """An ordered theme of a review."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="topics")
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["review", "position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClaimQuerySet(models.QuerySet):
+    def with_status(self, status: str):
+        return self.filter(status=status)
+
+    def contested(self):
+        return self.filter(
+            status__in=[ClaimStatus.CONTESTED, ClaimStatus.CONTEXT_DEPENDENT]
+        )
+
+
+class Claim(TimeStamped):
+    """One assertion of the review, in one sentence, with a computed status."""
+
+    class Setting(models.TextChoices):
+        PRIMARY_TUMOR = "primary_tumor", "Primary tumor"
+        BONE_MARROW = "bone_marrow", "Bone marrow"
+        BOTH = "both", "Both"
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="claims")
+    slug = models.SlugField(max_length=120, unique=True)
+    statement = models.TextField(help_text="One sentence.")
+    setting = models.CharField(max_length=16, choices=Setting.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        max_length=20,
+        choices=ClaimStatus.choices,
+        default=ClaimStatus.INSUFFICIENT,
+        db_index=True,
+        editable=False,
+    )
+    status_reason = models.TextField(blank=True, editable=False)
+    status_rules_version = models.CharField(max_length=10, blank=True, editable=False)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["source_hash"])
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic__position", "position", "slug"]
+
+    def __str__(self) -> str:
+        return self.statement
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def accepted(self):
+        return self.filter(status=Evidence.Status.ACCEPTED)
+
+    def counting(self):
+        """Evidence that counts toward a claim's status."""
+        return self.accepted().filter(publication__is_retracted=False)
+
+    def needing_rereview(self):
+        return self.filter(needs_rereview=True)
+
+
+class Evidence(TimeStamped):
+    """One publication's finding about one claim, with the context that explains it."""
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        QUALIFIES = "qualifies", "Qualifies"
+
+    class Effect(models.TextChoices):
+        PRO_TUMOR = "pro_tumor", "Pro-tumor"
+        ANTI_TUMOR = "anti_tumor", "Anti-tumor"
+        NO_EFFECT = "no_effect", "No effect"
+        MIXED = "mixed", "Mixed"
+        NOT_ASSESSED = "not_assessed", "Not assessed"
+
+    class Level(models.TextChoices):
+        IN_VITRO = "in_vitro", "In vitro"
+        ANIMAL = "animal", "Animal model"
+        HUMAN_SAMPLES = "human_samples", "Human samples"
+        CLINICAL = "clinical", "Clinical"
+        REVIEW = "review", "Review"
+
+    class MscSource(models.TextChoices):
+        BONE_MARROW = "bone_marrow", "Bone marrow"
+        ADIPOSE = "adipose", "Adipose tissue"
+        UMBILICAL_CORD = "umbilical_cord", "Umbilical cord"
+        OTHER = "other", "Other"
+
+    class Species(models.TextChoices):
+        HUMAN = "human", "Human"
+        MOUSE = "mouse", "Mouse"
+        RAT = "rat", "Rat"
+        OTHER = "other", "Other"
+
+    class ExperimentalModel(models.TextChoices):
+        CELL_LINE_XENOGRAFT = "cell_line_xenograft", "Cell-line xenograft"
+        SYNGENEIC = "syngeneic", "Syngeneic"
+        GEMM = "gemm", "Genetically engineered mouse"
+        PDX = "pdx", "Patient-derived xenograft"
+        PATIENT_MATERIAL = "patient_material", "Patient material"
+        CELL_CULTURE = "cell_culture", "Cells in culture"
+
+    class ImmuneStatus(models.TextChoices):
+        IMMUNODEFICIENT = "immunodeficient", "Immunodeficient host"
+        IMMUNOCOMPETENT = "immunocompetent", "Immunocompetent host"
+
+    class Delivery(models.TextChoices):
+        CO_INJECTION = "co_injection", "Co-injection with tumor cells"
+        SYSTEMIC = "systemic", "Systemic injection"
+        LOCAL = "local", "Local injection"
+        CO_CULTURE = "co_culture", "Co-culture"
+        CONDITIONED_MEDIUM = "conditioned_medium", "Conditioned medium"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    # The context facets, in the order the status rules try them.
+    CONTEXT_FACETS = (
+        "delivery",
+        "immune_status",
+        "model",
+        "msc_source",
+        "species",
+        "level",
+        "cancer_type",
+    )
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="evidence"
+    )
+    stance = models.CharField(
+        max_length=10,
+        choices=Stance.choices,
+        help_text="Supports: the finding agrees with the claim. Refutes: it "
+        "contradicts it. Qualifies: it limits or conditions the claim.",
+    )
+    effect = models.CharField(
+        max_length=12,
+        choices=Effect.choices,
+        help_text="The effect of MSC on the tumor that the paper reports, independent "
+        "of stance. Not assessed: the finding is about MSC biology alone.",
+    )
+    level = models.CharField(
+        max_length=14,
+        choices=Level.choices,
+        help_text="The kind of evidence: cells in culture, an animal model, human "
+        "samples, a clinical study, or a review article.",
+    )
+    msc_source = models.CharField(
+        "MSC source", max_length=16, choices=MscSource.choices, blank=True
+    )
+    species = models.CharField(
+        max_length=8,
+        choices=Species.choices,
+        blank=True,
+        help_text="Species of the MSC.",
+    )
+    cancer_type = models.CharField(
+        max_length=100, blank=True, help_text="Lowercase, e.g. 'breast carcinoma'."
+    )
+    model = models.CharField(
+        "experimental model",
+        max_length=20,
+        choices=ExperimentalModel.choices,
+        blank=True,
+    )
+    immune_status = models.CharField(
+        "host immune status", max_length=16, choices=ImmuneStatus.choices, blank=True
+    )
+    delivery = models.CharField(
+        "MSC delivery", max_length=20, choices=Delivery.choices, blank=True
+    )
+    msc_tumor_ratio = models.CharField(
+        "MSC:tumor ratio", max_length=40, blank=True, help_text="Only where reported."
+    )
+    finding = models.TextField(
+        help_text="What the paper found, in the curator's words."
+    )
+    quote = models.TextField(
+        blank=True, help_text="Verbatim from the paper's abstract."
+    )
+    rating = models.PositiveSmallIntegerField(
+        default=3, help_text="1 (weak) to 5 (strong): design, size and directness."
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_reason = models.TextField(blank=True)
+    needs_rereview = models.BooleanField(default=False, db_index=True)
+    rereview_reason = models.TextField(blank=True)
+    source_key = models.SlugField(
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Key of the record in the review data file, if it came from there.",
+    )
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["source_hash"])
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["claim", "-rating", "publication__year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="evidence_rating_1_to_5"
+            ),
+            models.UniqueConstraint(
+                fields=[
+                    "claim",
+                    "publication",
+                    "stance",
+                    "effect",
+                    "level",
+                    "msc_source",
+                    "species",
+                    "cancer_type",
+                    "model",
+                    "immune_status",
+                    "delivery",
+                ],
+                name="evidence_no_exact_duplicate",
+                violation_error_message="The same evidence is already recorded for "
+                "this claim and paper.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication} {self.get_stance_display().lower()} {self.claim_id}"

@@ -1,0 +1,334 @@
+"""Reading the curated review data file (YAML) into plain, validated dataclasses.
+
+Every error names the file and the line, so a curator editing the file by hand
+can find the mistake. Nothing here touches the database.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from claims.models import Claim, Evidence
+
+FORMAT_VERSION = 1
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+EVIDENCE_CHOICES = {
+    "stance": Evidence.Stance.values,
+    "effect": Evidence.Effect.values,
+    "level": Evidence.Level.values,
+    "msc_source": Evidence.MscSource.values,
+    "species": Evidence.Species.values,
+    "model": Evidence.ExperimentalModel.values,
+    "immune_status": Evidence.ImmuneStatus.values,
+    "delivery": Evidence.Delivery.values,
+}
+EVIDENCE_TEXT = {"cancer_type", "ratio", "finding", "key"}
+
+
+class ReviewFileError(ValueError):
+    """The data file is malformed; the message names the file and the line."""
+
+
+class _LineDict(dict):
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line each mapping starts on."""
+
+
+def _construct_line_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    mapping = _LineDict(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_line_mapping
+)
+
+
+def _hash(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PublicationEntry:
+    pmid: int
+    title: str
+    first_author: str
+    journal: str
+    year: int
+    verified: bool = True
+    retracted: bool = False
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    key: str
+    pmid: int
+    stance: str
+    effect: str
+    level: str
+    finding: str
+    rating: int
+    msc_source: str = ""
+    species: str = ""
+    cancer_type: str = ""
+    model: str = ""
+    immune_status: str = ""
+    delivery: str = ""
+    ratio: str = ""
+
+    @property
+    def source_hash(self) -> str:
+        return _hash(asdict(self))
+
+
+@dataclass(frozen=True)
+class ClaimEntry:
+    slug: str
+    statement: str
+    setting: str
+    evidence: tuple[EvidenceEntry, ...]
+
+    @property
+    def source_hash(self) -> str:
+        return _hash({"statement": self.statement, "setting": self.setting})
+
+
+@dataclass(frozen=True)
+class TopicEntry:
+    slug: str
+    name: str
+    description: str
+    claims: tuple[ClaimEntry, ...]
+
+    @property
+    def source_hash(self) -> str:
+        return _hash({"name": self.name, "description": self.description})
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    pmid: int
+    slug: str
+    summary: str
+    publication: PublicationEntry
+
+
+@dataclass(frozen=True)
+class ReviewData:
+    path: Path
+    review: ReviewEntry
+    publications: tuple[PublicationEntry, ...]
+    topics: tuple[TopicEntry, ...] = field(default=())
+
+    @property
+    def claims(self) -> list[ClaimEntry]:
+        return [claim for topic in self.topics for claim in topic.claims]
+
+    @property
+    def evidence(self) -> list[tuple[ClaimEntry, EvidenceEntry]]:
+        return [(claim, ev) for claim in self.claims for ev in claim.evidence]
+
+
+class _Reader:
+    """Validates the parsed YAML tree, raising ReviewFileError at the first problem."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.seen: dict[str, set] = {"topic": set(), "claim": set(), "evidence": set()}
+
+    def fail(self, node: Any, message: str) -> ReviewFileError:
+        line = getattr(node, "line", 0)
+        return ReviewFileError(f"{self.path}:{line}: {message}")
+
+    def mapping(self, node: Any, what: str, required: set, optional: set = frozenset()):
+        if not isinstance(node, dict):
+            raise self.fail(node, f"{what} must be a mapping of keys to values.")
+        missing = sorted(required - node.keys())
+        if missing:
+            raise self.fail(node, f"{what} is missing {', '.join(missing)}.")
+        unknown = sorted(node.keys() - required - set(optional))
+        if unknown:
+            raise self.fail(node, f"{what} has unknown key(s) {', '.join(unknown)}.")
+        return node
+
+    def text(self, node: dict, key: str, what: str) -> str:
+        value = node.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(node, f"{what}: '{key}' must be non-empty text.")
+        return " ".join(value.split())
+
+    def integer(self, node: dict, key: str, what: str, low: int, high: int) -> int:
+        value = node.get(key)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not low <= value <= high
+        ):
+            raise self.fail(
+                node, f"{what}: '{key}' must be a whole number {low}-{high}."
+            )
+        return value
+
+    def slug(self, node: dict, key: str, kind: str) -> str:
+        value = node.get(key)
+        if not isinstance(value, str) or not SLUG_RE.match(value):
+            raise self.fail(
+                node, f"{kind} {key} {value!r} must be lowercase-hyphenated."
+            )
+        if value in self.seen[kind]:
+            raise self.fail(node, f"{kind} {key} '{value}' is used twice.")
+        self.seen[kind].add(value)
+        return value
+
+    def sequence(self, node: dict, key: str, what: str) -> list:
+        value = node.get(key)
+        if not isinstance(value, list) or not value:
+            raise self.fail(node, f"{what}: '{key}' must be a non-empty list.")
+        return value
+
+    def publication(self, node: Any, extra: set = frozenset()) -> PublicationEntry:
+        fields = {"pmid", "title", "first_author", "journal", "year"}
+        self.mapping(node, "publication", fields, {"verified", "retracted"} | extra)
+        what = f"publication {node.get('pmid')}"
+        flags = {"verified": node.get("verified", True)}
+        flags["retracted"] = node.get("retracted", False)
+        for name, value in flags.items():
+            if not isinstance(value, bool):
+                raise self.fail(node, f"{what}: '{name}' must be true or false.")
+        return PublicationEntry(
+            pmid=self.integer(node, "pmid", what, 1, 2**31 - 1),
+            title=self.text(node, "title", what),
+            first_author=self.text(node, "first_author", what),
+            journal=self.text(node, "journal", what),
+            year=self.integer(node, "year", what, 1800, 2100),
+            **flags,
+        )
+
+    def evidence(self, node: Any, pmids: set[int]) -> EvidenceEntry:
+        required = {"key", "pmid", "stance", "effect", "level", "finding", "rating"}
+        optional = set(EVIDENCE_CHOICES) | EVIDENCE_TEXT
+        self.mapping(node, "evidence", required, optional)
+        key = self.slug(node, "key", "evidence")
+        what = f"evidence '{key}'"
+        values = {}
+        for name, allowed in EVIDENCE_CHOICES.items():
+            if name in node:
+                if node[name] not in allowed:
+                    raise self.fail(
+                        node,
+                        f"{what}: {name} {node[name]!r} is not one of "
+                        f"{', '.join(allowed)}.",
+                    )
+                values[name] = node[name]
+        for name in ("cancer_type", "ratio"):
+            if name in node:
+                values[name] = self.text(node, name, what)
+        pmid = self.integer(node, "pmid", what, 1, 2**31 - 1)
+        if pmid not in pmids:
+            raise self.fail(node, f"{what}: PMID {pmid} is not listed in publications.")
+        return EvidenceEntry(
+            key=key,
+            pmid=pmid,
+            finding=self.text(node, "finding", what),
+            rating=self.integer(node, "rating", what, 1, 5),
+            **values,
+        )
+
+    def claim(self, node: Any, pmids: set[int]) -> ClaimEntry:
+        self.mapping(node, "claim", {"slug", "statement", "setting", "evidence"})
+        slug = self.slug(node, "slug", "claim")
+        what = f"claim '{slug}'"
+        if node["setting"] not in Claim.Setting.values:
+            raise self.fail(
+                node,
+                f"{what}: setting {node['setting']!r} is not one of "
+                f"{', '.join(Claim.Setting.values)}.",
+            )
+        return ClaimEntry(
+            slug=slug,
+            statement=self.text(node, "statement", what),
+            setting=node["setting"],
+            evidence=tuple(
+                self.evidence(item, pmids)
+                for item in self.sequence(node, "evidence", what)
+            ),
+        )
+
+    def topic(self, node: Any, pmids: set[int]) -> TopicEntry:
+        self.mapping(node, "topic", {"slug", "name", "claims"}, {"description"})
+        slug = self.slug(node, "slug", "topic")
+        what = f"topic '{slug}'"
+        return TopicEntry(
+            slug=slug,
+            name=self.text(node, "name", what),
+            description=self.text(node, "description", what)
+            if "description" in node
+            else "",
+            claims=tuple(
+                self.claim(item, pmids) for item in self.sequence(node, "claims", what)
+            ),
+        )
+
+    def publications(self, root: dict) -> tuple[PublicationEntry, ...]:
+        entries = [
+            self.publication(n) for n in self.sequence(root, "publications", "file")
+        ]
+        pmids: set[int] = set()
+        for node, entry in zip(root["publications"], entries, strict=True):
+            if entry.pmid in pmids:
+                raise self.fail(node, f"publication {entry.pmid} is listed twice.")
+            pmids.add(entry.pmid)
+        return tuple(entries)
+
+    def review(self, root: dict) -> ReviewEntry:
+        node = root["review"]
+        publication = self.publication(node, extra={"slug", "summary"})
+        if not isinstance(node.get("slug"), str) or not SLUG_RE.match(node["slug"]):
+            raise self.fail(node, "review slug must be lowercase-hyphenated.")
+        return ReviewEntry(
+            pmid=publication.pmid,
+            slug=node["slug"],
+            summary=self.text(node, "summary", "review") if "summary" in node else "",
+            publication=publication,
+        )
+
+    def read(self, root: Any) -> ReviewData:
+        self.mapping(root, "file", {"format", "review", "publications", "topics"})
+        if root["format"] != FORMAT_VERSION:
+            raise self.fail(root, f"format must be {FORMAT_VERSION}.")
+        review = self.review(root)
+        publications = self.publications(root)
+        pmids = {p.pmid for p in publications}
+        topics = tuple(
+            self.topic(n, pmids) for n in self.sequence(root, "topics", "file")
+        )
+        return ReviewData(self.path, review, publications, topics)
+
+
+def read_review_file(path: Path) -> ReviewData:
+    """Parse and validate the review data file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ReviewFileError(
+            f"{path}: cannot read the file ({exc.strerror})."
+        ) from exc
+    try:
+        root = yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ReviewFileError(f"{path}:{line}: invalid YAML: {problem}.") from exc
+    return _Reader(Path(path)).read(root)

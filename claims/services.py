@@ -1,0 +1,231 @@
+"""Every write that enforces a rule or touches several models."""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.review_file import ClaimEntry, EvidenceEntry, PublicationEntry, ReviewData
+from claims.status_rules import EvidenceFacts, Verdict, compute_status
+
+LOAD_REASON = "Loaded from the review data file"
+
+
+def evidence_facts(evidence: Evidence) -> EvidenceFacts:
+    """The facts the status rules read from one evidence record."""
+    return EvidenceFacts(
+        pmid=evidence.publication.pmid,
+        stance=evidence.stance,
+        level=evidence.level,
+        retracted=evidence.publication.is_retracted,
+        context={facet: getattr(evidence, facet) for facet in Evidence.CONTEXT_FACETS},
+    )
+
+
+def claim_verdict(*, claim: Claim) -> Verdict:
+    """The status the rules give a claim now, from its accepted evidence."""
+    return compute_status(
+        evidence_facts(e)
+        for e in claim.evidence.all()
+        if e.status == Evidence.Status.ACCEPTED
+    )
+
+
+@transaction.atomic
+def claims_recompute_status(*, claim_ids: Iterable[int | None] | None = None) -> int:
+    """Recompute and store the status of the given claims (all by default).
+
+    Returns how many claims changed status or reason.
+    """
+    queryset = Claim.objects.all()
+    if claim_ids is not None:
+        queryset = queryset.filter(pk__in=[pk for pk in claim_ids if pk is not None])
+    queryset = queryset.prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.select_related("publication"))
+    )
+    changed = 0
+    for claim in queryset:
+        verdict = claim_verdict(claim=claim)
+        new = (verdict.status, verdict.reason, verdict.rules_version)
+        if new != (claim.status, claim.status_reason, claim.status_rules_version):
+            claim.status, claim.status_reason, claim.status_rules_version = new
+            claim._change_reason = f"Status recomputed (rule {verdict.rule})"
+            claim.save(
+                update_fields=["status", "status_reason", "status_rules_version"]
+            )
+            changed += 1
+    return changed
+
+
+@dataclass
+class LoadReport:
+    """What one load of the review file did, by kind of record."""
+
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    not_in_file: int = 0
+    statuses_changed: int = 0
+
+    def count(self, kind: str, outcome: str) -> None:
+        getattr(self, outcome)[kind] += 1
+
+    def summary(self) -> str:
+        kinds = ("publication", "topic", "claim", "evidence")
+        parts = [
+            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
+            f"{self.unchanged[kind]} unchanged"
+            for kind in kinds
+        ]
+        return "\n".join(
+            [
+                *parts,
+                f"claim statuses changed: {self.statuses_changed}",
+                f"evidence from the file no longer in it (kept): {self.not_in_file}",
+            ]
+        )
+
+
+def _publication_upsert(entry: PublicationEntry, report: LoadReport) -> Publication:
+    verification = (
+        Publication.Verification.VERIFIED
+        if entry.verified
+        else Publication.Verification.UNVERIFIED
+    )
+    publication, created = Publication.objects.get_or_create(
+        pmid=entry.pmid,
+        defaults={
+            "title": entry.title,
+            "curated_title": entry.title,
+            "first_author": entry.first_author,
+            "journal": entry.journal,
+            "year": entry.year,
+            "verification": verification,
+            "is_retracted": entry.retracted,
+        },
+    )
+    if created:
+        report.count("publication", "created")
+        return publication
+    # Only the curator's check is the file's to change; PubMed owns the rest
+    # once the metadata has been fetched.
+    wanted = {"curated_title": entry.title, "verification": verification}
+    if publication.metadata_state == Publication.MetadataState.PENDING:
+        wanted |= {
+            "title": entry.title,
+            "first_author": entry.first_author,
+            "journal": entry.journal,
+            "year": entry.year,
+            "is_retracted": entry.retracted,
+        }
+    stale = {k: v for k, v in wanted.items() if getattr(publication, k) != v}
+    for name, value in stale.items():
+        setattr(publication, name, value)
+    if stale:
+        publication.save(update_fields=[*stale, "updated_at"])
+    report.count("publication", "updated" if stale else "unchanged")
+    return publication
+
+
+def _apply_if_changed(obj, source_hash: str, values: dict, kind: str, report) -> None:
+    """Write the file's values unless the file entry is unchanged since last load.
+
+    An unchanged entry never overwrites what a curator edited in the admin.
+    """
+    created = obj.pk is None
+    if not created and obj.source_hash == source_hash:
+        report.count(kind, "unchanged")
+        return
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.source_hash = source_hash
+    obj._change_reason = LOAD_REASON
+    obj.save()
+    report.count(kind, "created" if created else "updated")
+
+
+def _evidence_values(
+    entry: EvidenceEntry, claim: Claim, publications: dict[int, Publication]
+) -> dict:
+    return {
+        "claim": claim,
+        "publication": publications[entry.pmid],
+        "stance": entry.stance,
+        "effect": entry.effect,
+        "level": entry.level,
+        "msc_source": entry.msc_source,
+        "species": entry.species,
+        "cancer_type": entry.cancer_type,
+        "model": entry.model,
+        "immune_status": entry.immune_status,
+        "delivery": entry.delivery,
+        "msc_tumor_ratio": entry.ratio,
+        "finding": entry.finding,
+        "rating": entry.rating,
+        "status": Evidence.Status.ACCEPTED,
+    }
+
+
+def _claim_load(
+    entry: ClaimEntry,
+    topic: Topic,
+    position: int,
+    publications: dict[int, Publication],
+    report: LoadReport,
+) -> None:
+    claim = Claim.objects.filter(slug=entry.slug).first() or Claim(slug=entry.slug)
+    values = {
+        "topic": topic,
+        "statement": entry.statement,
+        "setting": entry.setting,
+        "position": position,
+    }
+    _apply_if_changed(
+        claim, f"{entry.source_hash}:{topic.slug}:{position}", values, "claim", report
+    )
+    for ev in entry.evidence:
+        evidence = Evidence.objects.filter(source_key=ev.key).first() or Evidence(
+            source_key=ev.key
+        )
+        values = _evidence_values(ev, claim, publications)
+        source_hash = f"{ev.source_hash}:{entry.slug}"
+        _apply_if_changed(evidence, source_hash, values, "evidence", report)
+
+
+@transaction.atomic
+def review_load(*, data: ReviewData) -> LoadReport:
+    """Load the curated review file idempotently; never deletes curator work."""
+    report = LoadReport()
+    review_pub = _publication_upsert(data.review.publication, report)
+    review, _ = Review.objects.update_or_create(
+        slug=data.review.slug,
+        defaults={"publication": review_pub, "summary": data.review.summary},
+    )
+    publications = {
+        entry.pmid: _publication_upsert(entry, report) for entry in data.publications
+    }
+    for t_pos, topic_entry in enumerate(data.topics):
+        topic = Topic.objects.filter(slug=topic_entry.slug).first() or Topic(
+            slug=topic_entry.slug
+        )
+        values = {
+            "review": review,
+            "name": topic_entry.name,
+            "description": topic_entry.description,
+            "position": t_pos,
+        }
+        source_hash = f"{topic_entry.source_hash}:{review.slug}:{t_pos}"
+        _apply_if_changed(topic, source_hash, values, "topic", report)
+        for c_pos, claim_entry in enumerate(topic_entry.claims):
+            _claim_load(claim_entry, topic, c_pos, publications, report)
+    keys = [ev.key for _, ev in data.evidence]
+    report.not_in_file = (
+        Evidence.objects.filter(source_key__isnull=False)
+        .exclude(source_key__in=keys)
+        .count()
+    )
+    report.statuses_changed = claims_recompute_status()
+    return report

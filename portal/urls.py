@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "MSC evidence portal: curation"
+admin.site.site_title = "MSC evidence portal"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

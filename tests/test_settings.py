@@ -1,0 +1,49 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_setup(**env: str) -> subprocess.CompletedProcess:
+    """Import the settings in a fresh interpreter with the given environment."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environ.pop("DATABASE_URL", None)
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'], settings.DEBUG)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environ | {"DJANGO_SETTINGS_MODULE": "portal.settings"} | env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_default_settings_use_sqlite_in_debug():
+    result = django_setup()
+
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True"]
+
+
+def test_database_url_switches_to_postgresql():
+    result = django_setup(DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal")
+
+    assert result.stdout.split()[0] == "django.db.backends.postgresql"
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = django_setup(DJANGO_DEBUG="0")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_start_with_a_secret_key():
+    result = django_setup(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
+
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "False"]
