@@ -1,5 +1,6 @@
 """Every write that enforces a rule or touches several models."""
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -130,6 +131,11 @@ def _publication_upsert(entry: PublicationEntry, report: LoadReport) -> Publicat
     return publication
 
 
+def _source_hash(*parts: object) -> str:
+    """One fixed-length fingerprint of a file entry and where it sits in the file."""
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+
+
 def _apply_if_changed(obj, source_hash: str, values: dict, kind: str, report) -> None:
     """Write the file's values unless the file entry is unchanged since last load.
 
@@ -184,14 +190,18 @@ def _claim_load(
         "position": position,
     }
     _apply_if_changed(
-        claim, f"{entry.source_hash}:{topic.slug}:{position}", values, "claim", report
+        claim,
+        _source_hash(entry.source_hash, topic.slug, position),
+        values,
+        "claim",
+        report,
     )
     for ev in entry.evidence:
         evidence = Evidence.objects.filter(source_key=ev.key).first() or Evidence(
             source_key=ev.key
         )
         values = _evidence_values(ev, claim, publications)
-        source_hash = f"{ev.source_hash}:{entry.slug}"
+        source_hash = _source_hash(ev.source_hash, entry.slug)
         _apply_if_changed(evidence, source_hash, values, "evidence", report)
 
 
@@ -217,7 +227,7 @@ def review_load(*, data: ReviewData) -> LoadReport:
             "description": topic_entry.description,
             "position": t_pos,
         }
-        source_hash = f"{topic_entry.source_hash}:{review.slug}:{t_pos}"
+        source_hash = _source_hash(topic_entry.source_hash, review.slug, t_pos)
         _apply_if_changed(topic, source_hash, values, "topic", report)
         for c_pos, claim_entry in enumerate(topic_entry.claims):
             _claim_load(claim_entry, topic, c_pos, publications, report)
