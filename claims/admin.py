@@ -1,7 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims import citations
+from claims.models import (
+    Claim,
+    Evidence,
+    Publication,
+    PublicationChange,
+    RefreshRun,
+    Review,
+    Topic,
+)
 from claims.services import claims_recompute_status
 
 CONTEXT_FIELDS = (
@@ -85,6 +94,18 @@ class PublicationAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    actions = ("refresh_from_pubmed",)
+
+    @admin.action(description="Refresh metadata from PubMed")
+    def refresh_from_pubmed(self, request, queryset):
+        pmids = list(queryset.values_list("pmid", flat=True))
+        run = citations.refresh_plan(pmids=pmids, trigger=RefreshRun.Trigger.ADMIN)
+        self.message_user(
+            request,
+            f"Queued {len(pmids)} publication(s) for refresh (run {run.pk}).",
+            messages.SUCCESS,
+        )
 
     @admin.display(description="title")
     def short_title(self, obj: Publication) -> str:
@@ -220,3 +241,41 @@ class EvidenceAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         # Evidence moved between claims changes the status of both.
         claims_recompute_status(claim_ids=[obj.claim_id, previous_claim])
+
+
+class PublicationChangeInline(admin.TabularInline):
+    model = PublicationChange
+    extra = 0
+    can_delete = False
+    fields = ("publication", "field", "old_value", "new_value", "changed_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RefreshRun)
+class RefreshRunAdmin(admin.ModelAdmin):
+    """Refresh runs are records of what happened: read-only."""
+
+    list_display = (
+        "pk",
+        "trigger",
+        "started_at",
+        "finished_at",
+        "requested",
+        "changed",
+        "unchanged",
+        "missing",
+        "failed",
+        "requests_made",
+    )
+    list_filter = ("trigger",)
+    inlines = (PublicationChangeInline,)
+    readonly_fields = (*list_display[1:], "errors")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,5 +1,7 @@
 """The domain: a review, its topics and claims, and the evidence behind each claim."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,6 +21,20 @@ class TimeStamped(models.Model):
 class PublicationQuerySet(models.QuerySet):
     def retracted(self):
         return self.filter(is_retracted=True)
+
+    def due_for_refresh(self, *, now, stale_days: int, unindexed_days: int):
+        """Never fetched, failed, stale, or not yet MEDLINE-indexed and due again."""
+        never = Q(fetched_at__isnull=True) | Q(
+            metadata_state__in=[
+                Publication.MetadataState.PENDING,
+                Publication.MetadataState.FAILED,
+            ]
+        )
+        stale = Q(fetched_at__lt=now - timedelta(days=stale_days))
+        unindexed = ~Q(medline_status="MEDLINE") & Q(
+            fetched_at__lt=now - timedelta(days=unindexed_days)
+        )
+        return self.filter(never | stale | unindexed)
 
     def pending(self):
         return self.filter(metadata_state=Publication.MetadataState.PENDING)
@@ -41,7 +57,7 @@ class Publication(TimeStamped):
         UNVERIFIED = "unverified", "PMID not yet verified"
 
     pmid = models.PositiveIntegerField("PMID", unique=True)
-    title = models.TextField(help_text="Title as PubMed gives it.")
+    title = models.TextField(blank=True, help_text="Title as PubMed gives it.")
     curated_title = models.TextField(
         blank=True,
         help_text="Title a curator checked when adding the PMID; a PubMed title that "
@@ -404,3 +420,60 @@ class Evidence(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.publication} {self.get_stance_display().lower()} {self.claim_id}"
+
+
+class RefreshRun(models.Model):
+    """One refresh of citation metadata from PubMed, and what it found."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULED = "scheduled", "Nightly schedule"
+        NEW_PUBLICATION = "new", "New publication"
+        COMMAND = "command", "Command line"
+        ADMIN = "admin", "Admin action"
+        API = "api", "API"
+
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    requested = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    missing = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    requests_made = models.PositiveIntegerField("efetch requests", default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Refresh #{self.pk} ({self.get_trigger_display()}, {self.requested})"
+
+    @property
+    def processed(self) -> int:
+        return self.changed + self.unchanged + self.missing + self.failed
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None
+
+
+class PublicationChange(models.Model):
+    """One field of one publication that a refresh changed."""
+
+    run = models.ForeignKey(
+        RefreshRun, on_delete=models.CASCADE, related_name="changes", null=True
+    )
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="changes"
+    )
+    field = models.CharField(max_length=50)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "publication", "field"]
+
+    def __str__(self) -> str:
+        return f"PMID {self.publication.pmid}: {self.field}"

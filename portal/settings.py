@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -98,6 +99,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not memory, so a real Celery worker in the tests sees the test data.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-portal.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -132,6 +135,8 @@ NCBI_EUTILS_URL = os.environ.get(
 NCBI_API_KEY = os.environ.get("NCBI_API_KEY", "")
 NCBI_EMAIL = os.environ.get("NCBI_EMAIL", "")
 NCBI_TOOL = os.environ.get("NCBI_TOOL", "msc-evidence-portal")
+NCBI_CONNECT_TIMEOUT = float(os.environ.get("NCBI_CONNECT_TIMEOUT", "5"))
+NCBI_READ_TIMEOUT = float(os.environ.get("NCBI_READ_TIMEOUT", "30"))
 
 # Celery. The default broker is kombu's filesystem transport under var/, so the
 # embedded mode needs no server; production points CELERY_BROKER_URL at Redis.
@@ -151,7 +156,21 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TIMEZONE = "UTC"
+# A task is acknowledged only when it finished, and one whose worker died is
+# redelivered: a killed worker never loses a refresh batch.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ROUTES = {"claims.tasks.refresh_publications_task": {"queue": "ncbi"}}
+# Beat reads crontabs in this zone; Django itself stays in UTC.
+CELERY_TIMEZONE = "America/New_York"
+CELERY_BEAT_SCHEDULE = {
+    "refresh-citations-nightly": {
+        "task": "claims.tasks.plan_refresh_task",
+        "schedule": crontab(hour=1, minute=0),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,353 @@
+"""Services that keep publications' citation metadata in step with PubMed.
+
+The path of a PMID: a publication is added (pending), a refresh batch fetches up to
+200 records through claims.pubmed, and each record is applied here: written only
+when its hash changed, every changed field logged, integrity notices passed on to
+the evidence that rests on the paper, claim statuses recomputed. Nothing here ever
+deletes a publication or wipes metadata because NCBI failed.
+"""
+
+import datetime
+import difflib
+import logging
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from claims.models import Evidence, Publication, PublicationChange, RefreshRun
+from claims.pubmed import BATCH_SIZE, EutilsClient, PubmedRecord
+from claims.services import claims_recompute_status
+
+logger = logging.getLogger(__name__)
+
+INTEGRITY_PREFIX = "Integrity: "
+TITLE_SIMILARITY_MIN = 0.9
+STALE_AFTER_DAYS = 30
+UNINDEXED_AFTER_DAYS = 7
+INTEGRITY_FIELDS = (
+    "is_retracted",
+    "retraction_notice_pmid",
+    "expression_of_concern_pmids",
+    "erratum_pmids",
+    "superseded_by_pmid",
+)
+MAX_PMID = 2**31 - 1
+BOOKKEEPING_FIELDS = [
+    "record_hash",
+    "metadata_state",
+    "fetched_at",
+    "updated_at",
+    "last_error",
+    "verification",
+    "needs_review",
+    "review_note",
+]
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    changed: int
+    unchanged: int
+    missing: int
+
+
+def batches(pmids: Sequence[int], size: int = BATCH_SIZE) -> list[list[int]]:
+    """Split PMIDs into efetch batches of at most `size`."""
+    return [list(pmids[i : i + size]) for i in range(0, len(pmids), size)]
+
+
+def parse_pmid(value: object) -> int:
+    """A PMID as a positive integer, or a ValidationError naming the bad value."""
+    text = str(value).strip()
+    if not text.isdigit() or not 0 < int(text) <= MAX_PMID:
+        raise ValidationError(f"'{value}' is not a PMID (a positive whole number).")
+    return int(text)
+
+
+# -- adding publications and planning refreshes ---------------------------------
+
+
+@transaction.atomic
+def publications_add(
+    *,
+    pmids: Iterable[int],
+    trigger: str = RefreshRun.Trigger.NEW_PUBLICATION,
+    fetch: bool = True,
+) -> list[Publication]:
+    """Add publications by PMID alone; new ones are fetched after commit."""
+    wanted = sorted({parse_pmid(p) for p in pmids})
+    existing = set(
+        Publication.objects.filter(pmid__in=wanted).values_list("pmid", flat=True)
+    )
+    new = [Publication(pmid=pmid) for pmid in wanted if pmid not in existing]
+    Publication.objects.bulk_create(new)
+    if new and fetch:
+        refresh_plan(pmids=[pub.pmid for pub in new], trigger=trigger)
+    return list(Publication.objects.filter(pmid__in=wanted))
+
+
+def due_pmids(*, now: datetime.datetime | None = None) -> list[int]:
+    """PMIDs the nightly refresh should fetch: pending, failed, stale or unindexed."""
+    due = Publication.objects.due_for_refresh(
+        now=now or timezone.now(),
+        stale_days=STALE_AFTER_DAYS,
+        unindexed_days=UNINDEXED_AFTER_DAYS,
+    )
+    return list(due.order_by("pmid").values_list("pmid", flat=True))
+
+
+@transaction.atomic
+def refresh_plan(
+    *, pmids: Sequence[int] | None = None, trigger: str, enqueue: bool = True
+) -> RefreshRun:
+    """Start a refresh run and enqueue one task per batch of at most 200 PMIDs."""
+    from claims.tasks import refresh_publications_task as refresh_task
+
+    pmids = due_pmids() if pmids is None else sorted(set(pmids))
+    run = RefreshRun.objects.create(trigger=trigger, requested=len(pmids))
+    if not pmids:
+        run.finished_at = run.started_at
+        run.save(update_fields=["finished_at"])
+    elif enqueue:
+        for batch in batches(pmids):
+            # After commit, so the worker never looks for a run that isn't there yet.
+            refresh_task.delay_on_commit(run.pk, batch)
+    return run
+
+
+# -- applying what PubMed returned ----------------------------------------------
+
+
+def record_payload(record: PubmedRecord) -> dict:
+    """A parsed record as JSON-safe model fields plus its hash: what apply needs.
+
+    JSON-safe, so a fetch on the ncbi queue can hand it to a worker on the
+    default queue through the broker.
+    """
+    fields = {name: _jsonable(v) for name, v in record.model_fields().items()}
+    del fields["pmid"]
+    return {"pmid": record.pmid, "hash": record.record_hash, "fields": fields}
+
+
+def refresh_fetch(*, pmids: Sequence[int], client=None) -> list[dict]:
+    """Fetch one batch from PubMed as payloads. NcbiError propagates to the caller."""
+    client = client or EutilsClient.from_settings()
+    return [record_payload(r) for r in client.fetch(pmids).records.values()]
+
+
+def publications_refresh(
+    *, pmids: Sequence[int], run: RefreshRun | None = None, client=None
+) -> BatchOutcome:
+    """Fetch one batch from PubMed and apply it, in this process."""
+    payloads = refresh_fetch(pmids=pmids, client=client)
+    return refresh_apply(pmids=pmids, payloads=payloads, run=run)
+
+
+@transaction.atomic
+def refresh_apply(
+    *, pmids: Sequence[int], payloads: Sequence[dict], run: RefreshRun | None = None
+) -> BatchOutcome:
+    """Apply fetched records: write the changed ones, mark missing PMIDs."""
+    now = timezone.now()
+    publications = Publication.objects.in_bulk(pmids, field_name="pmid")
+    returned = {payload["pmid"] for payload in payloads}
+    changed, changes, unchanged, notices = [], [], [], []
+    for payload in payloads:
+        publication = publications.get(payload["pmid"])
+        if publication is None:
+            continue  # not asked for; never create papers behind a curator's back
+        diffs = _publication_apply(publication, payload, now)
+        if diffs is None:
+            unchanged.append(publication.pmid)
+            continue
+        publication.save(update_fields=[*payload["fields"], *BOOKKEEPING_FIELDS])
+        changed.append(publication)
+        changes += _change_log(publication, diffs, run)
+        if diffs.keys() & set(INTEGRITY_FIELDS):
+            notices.append(publication)
+    PublicationChange.objects.bulk_create(changes)
+    Publication.objects.filter(pmid__in=unchanged).update(
+        fetched_at=now, last_error="", updated_at=now
+    )
+    missing = [pmid for pmid in pmids if pmid not in returned]
+    Publication.objects.filter(pmid__in=missing).update(
+        metadata_state=Publication.MetadataState.MISSING,
+        fetched_at=now,
+        last_error="PubMed returned no record for this PMID.",
+        updated_at=now,
+    )
+    _integrity_notices_apply(notices)
+    outcome = BatchOutcome(len(changed), len(unchanged), len(missing))
+    if run is not None:
+        _run_count(run, outcome, requests=math.ceil(len(pmids) / BATCH_SIZE))
+    return outcome
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _publication_apply(
+    publication: Publication, payload: dict, now: datetime.datetime
+) -> dict[str, tuple] | None:
+    """Set a record's fields on the publication (unsaved); None if nothing changed."""
+    current = publication.metadata_state == Publication.MetadataState.CURRENT
+    if current and publication.record_hash == payload["hash"]:
+        return None
+    fields = payload["fields"]
+    diffs = {
+        name: (getattr(publication, name), value)
+        for name, value in fields.items()
+        if _jsonable(getattr(publication, name)) != _jsonable(value)
+    }
+    for name, value in fields.items():
+        setattr(publication, name, value)
+    publication.record_hash = payload["hash"]
+    publication.metadata_state = Publication.MetadataState.CURRENT
+    publication.fetched_at = publication.updated_at = now
+    publication.last_error = ""
+    _check_title(publication)
+    return diffs
+
+
+def _change_log(
+    publication: Publication, diffs: dict[str, tuple], run: RefreshRun | None
+) -> list[PublicationChange]:
+    """Changes worth a line: a value that was there before, or any integrity flag.
+
+    A first fetch fills dozens of empty fields; logging each would bury the
+    changes that matter (a new title, a retraction).
+    """
+    return [
+        PublicationChange(
+            run=run,
+            publication=publication,
+            field=name,
+            old_value=_jsonable(old),
+            new_value=_jsonable(new),
+        )
+        for name, (old, new) in diffs.items()
+        if old not in ("", None, []) or name in INTEGRITY_FIELDS
+    ]
+
+
+def _integrity_notices_apply(publications: list[Publication]) -> None:
+    """Pass changed integrity notices on to evidence and claim statuses."""
+    claims: set[int] = set()
+    for publication in publications:
+        claims |= evidence_flag_integrity(publication=publication)
+    if claims:
+        claims_recompute_status(claim_ids=claims)
+
+
+def _normalised_title(title: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", title.casefold()).split())
+
+
+def titles_match(checked: str, pubmed: str) -> bool:
+    """Whether two titles are the same paper's, ignoring case and punctuation."""
+    ratio = difflib.SequenceMatcher(
+        None, _normalised_title(checked), _normalised_title(pubmed)
+    ).ratio()
+    return ratio >= TITLE_SIMILARITY_MIN
+
+
+def _check_title(publication: Publication) -> None:
+    """Flag a PubMed title that differs from the curator's: a wrong PMID, often."""
+    if not publication.curated_title:
+        return
+    if titles_match(publication.curated_title, publication.title):
+        publication.verification = Publication.Verification.VERIFIED
+        return
+    publication.needs_review = True
+    publication.review_note = (
+        f"PubMed's title differs from the checked title "
+        f"'{publication.curated_title}'; is the PMID right?"
+    )
+
+
+def integrity_reasons(publication: Publication) -> list[str]:
+    """Why evidence on this paper needs another look, from its PubMed notices."""
+    reasons = []
+    if publication.is_retracted:
+        notice = publication.retraction_notice_pmid
+        reasons.append(f"retracted{f' (notice PMID {notice})' if notice else ''}")
+    if publication.expression_of_concern_pmids:
+        pmids = ", ".join(map(str, publication.expression_of_concern_pmids))
+        reasons.append(f"expression of concern (PMID {pmids})")
+    if publication.erratum_pmids:
+        pmids = ", ".join(map(str, publication.erratum_pmids))
+        reasons.append(f"erratum (PMID {pmids})")
+    if publication.superseded_by_pmid:
+        reasons.append(f"superseded by PMID {publication.superseded_by_pmid}")
+    return reasons
+
+
+def evidence_flag_integrity(*, publication: Publication) -> set[int]:
+    """Flag (or clear) re-review on the paper's evidence; return affected claim ids.
+
+    Only flags this function set are cleared, so a curator's own flag stays.
+    """
+    reasons = integrity_reasons(publication)
+    text = f"{INTEGRITY_PREFIX}{'; '.join(reasons)}" if reasons else ""
+    claims = set()
+    for evidence in Evidence.objects.filter(publication=publication):
+        claims.add(evidence.claim_id)
+        automatic = evidence.rereview_reason.startswith(INTEGRITY_PREFIX)
+        if text and evidence.rereview_reason != text:
+            evidence.needs_rereview = True
+            evidence.rereview_reason = text
+        elif not text and automatic:
+            evidence.needs_rereview = False
+            evidence.rereview_reason = ""
+        else:
+            continue
+        evidence._change_reason = "PubMed integrity notice changed"
+        evidence.save(update_fields=["needs_rereview", "rereview_reason", "updated_at"])
+    return claims
+
+
+def _run_count(run: RefreshRun, outcome: BatchOutcome, *, requests: int) -> None:
+    RefreshRun.objects.filter(pk=run.pk).update(
+        changed=F("changed") + outcome.changed,
+        unchanged=F("unchanged") + outcome.unchanged,
+        missing=F("missing") + outcome.missing,
+        requests_made=F("requests_made") + requests,
+    )
+    _run_finish_if_done(run)
+
+
+def _run_finish_if_done(run: RefreshRun) -> None:
+    run.refresh_from_db()
+    if run.finished_at is None and run.processed >= run.requested:
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at"])
+
+
+@transaction.atomic
+def refresh_record_failure(
+    *, pmids: Sequence[int], error: str, run: RefreshRun | None = None
+) -> None:
+    """Record a batch that could not be fetched; the metadata we had stays."""
+    logger.warning("PubMed refresh of %d PMIDs failed: %s", len(pmids), error)
+    publications = Publication.objects.filter(pmid__in=pmids)
+    publications.update(last_error=error[:2000], updated_at=timezone.now())
+    # Only never-fetched papers change state; fetched ones keep "current".
+    publications.filter(
+        metadata_state__in=[
+            Publication.MetadataState.PENDING,
+            Publication.MetadataState.FAILED,
+        ]
+    ).update(metadata_state=Publication.MetadataState.FAILED)
+    if run is not None:
+        RefreshRun.objects.filter(pk=run.pk).update(failed=F("failed") + len(pmids))
+        run.refresh_from_db()
+        run.errors = [*run.errors, error[:2000]]
+        run.save(update_fields=["errors"])
+        _run_finish_if_done(run)
