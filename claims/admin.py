@@ -97,6 +97,12 @@ class PublicationAdmin(admin.ModelAdmin):
 
     actions = ("refresh_from_pubmed",)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A curator types only a PMID; PubMed fills in the rest after commit.
+            citations.refresh_plan(pmids=[obj.pmid], trigger=RefreshRun.Trigger.ADMIN)
+
     @admin.action(description="Refresh metadata from PubMed")
     def refresh_from_pubmed(self, request, queryset):
         pmids = list(queryset.values_list("pmid", flat=True))

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from claims.models import Claim, Evidence, Publication, Topic
+from claims.models import Claim, Evidence, Publication, RefreshRun, Topic
 from claims.status_rules import ClaimStatus
 from tests.factories import ClaimFactory, EvidenceFactory
 
@@ -99,3 +99,61 @@ def test_anonymous_users_are_sent_to_the_admin_login(client):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_publication_added_in_the_admin_by_pmid_alone_is_fetched_after_commit(
+    admin_client, fake_eutils, eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:claims_publication_add"),
+            {
+                "pmid": "16214129",
+                "verification": "verified",
+                "metadata_state": "pending",
+                **dict.fromkeys(
+                    (
+                        "authors",
+                        "abstract_sections",
+                        "mesh_terms",
+                        "publication_types",
+                        "erratum_pmids",
+                        "expression_of_concern_pmids",
+                    ),
+                    "[]",
+                ),
+            },
+        )
+
+    assert response.status_code == 302
+    pub = Publication.objects.get(pmid=16214129)
+    assert pub.metadata_state == "current"
+    assert pub.journal_iso == "Exp Mol Pathol"
+
+
+def test_the_refresh_action_queues_the_selected_papers(
+    admin_client, evidence, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.post(
+            reverse("admin:claims_publication_changelist"),
+            {
+                "action": "refresh_from_pubmed",
+                "_selected_action": [evidence.publication.pk],
+            },
+        )
+
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    assert RefreshRun.objects.get().requested == 1
+
+
+def test_refresh_runs_are_browsable_with_their_changes(admin_client):
+    run = RefreshRun.objects.create(trigger="command", requested=3, changed=1)
+
+    listing = admin_client.get(reverse("admin:claims_refreshrun_changelist"))
+    detail = admin_client.get(reverse("admin:claims_refreshrun_change", args=[run.pk]))
+
+    assert listing.status_code == 200
+    assert detail.status_code == 200
+    assert b"Command line" in listing.content
