@@ -361,6 +361,13 @@ class Evidence(TimeStamped):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -393,6 +400,9 @@ class Evidence(TimeStamped):
 
     class Meta:
         verbose_name_plural = "evidence"
+        permissions = [
+            ("moderate_evidence", "Can accept or reject submitted evidence"),
+        ]
         ordering = ["claim", "-rating", "publication__year", "pk"]
         constraints = [
             models.CheckConstraint(

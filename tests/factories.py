@@ -55,3 +55,20 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     finding = "MSC co-injected with tumor cells enlarged the tumors."
     rating = 3
     status = Evidence.Status.ACCEPTED
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        from django.contrib.auth.models import Group
+
+        for name in names or ():
+            self.groups.add(Group.objects.get(name=name))

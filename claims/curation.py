@@ -1,0 +1,194 @@
+"""Curation services: who may do what to evidence, and the moderation workflow.
+
+Draft -> submitted -> accepted | rejected. Curators create and edit their own
+drafts and submit them; editors may edit anything and accept or reject submitted
+evidence with a reason. Only accepted evidence counts toward a claim's status.
+Every interface (admin, API) goes through these functions, so the rules hold
+identically everywhere; each raises PermissionDenied or ValidationError.
+"""
+
+import re
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from claims.models import Claim, Evidence, Publication
+from claims.services import claims_recompute_status
+
+CURATOR_GROUP = "Curator"
+EDITOR_GROUP = "Editor"
+MODERATE_PERMISSION = "claims.moderate_evidence"
+EDITABLE_FIELDS = frozenset(
+    {
+        "claim",
+        "publication",
+        "stance",
+        "effect",
+        *Evidence.CONTEXT_FACETS,  # level is one of them
+        "msc_tumor_ratio",
+        "finding",
+        "quote",
+        "rating",
+    }
+)
+
+
+class QuoteStatus:
+    VERIFIED = "verified"
+    NOT_FOUND = "not_found"
+    UNVERIFIABLE = "unverifiable"
+    NONE = "none"
+
+
+def is_editor(user: AbstractBaseUser) -> bool:
+    return user.is_active and user.has_perm(MODERATE_PERMISSION)
+
+
+def can_edit(user: AbstractBaseUser, evidence: Evidence) -> bool:
+    """Editors edit anything; a curator edits only their own unsubmitted drafts."""
+    if is_editor(user):
+        return True
+    own = evidence.created_by_id == user.pk
+    return (
+        user.has_perm("claims.change_evidence")
+        and own
+        and evidence.status == Evidence.Status.DRAFT
+    )
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def quote_status(*, quote: str, abstract: str) -> str:
+    """Whether a quote is in the abstract, ignoring whitespace, case, punctuation."""
+    if not quote.strip():
+        return QuoteStatus.NONE
+    if not abstract.strip():
+        return QuoteStatus.UNVERIFIABLE
+    found = _normalised(quote) in _normalised(abstract)
+    return QuoteStatus.VERIFIED if found else QuoteStatus.NOT_FOUND
+
+
+def evidence_duplicates(
+    *,
+    claim: Claim,
+    publication: Publication,
+    stance: str,
+    exclude_pk: int | None = None,
+):
+    """Evidence already recorded for the same claim, paper and stance."""
+    same = Evidence.objects.filter(claim=claim, publication=publication, stance=stance)
+    return same.exclude(pk=exclude_pk) if exclude_pk else same
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"Not editable here: {', '.join(sorted(unknown))}.")
+
+
+def _save(evidence: Evidence, by, reason: str) -> None:
+    evidence.full_clean()
+    evidence._change_reason = reason
+    evidence._history_user = by
+    evidence.save()
+
+
+@transaction.atomic
+def evidence_create(*, by: AbstractBaseUser, **fields: Any) -> Evidence:
+    """Record new evidence as a draft owned by its curator."""
+    if not by.has_perm("claims.add_evidence"):
+        raise PermissionDenied("Only curators and editors may record evidence.")
+    _check_fields(fields)
+    evidence = Evidence(**fields, created_by=by, status=Evidence.Status.DRAFT)
+    _save(evidence, by, "Created")
+    return evidence
+
+
+@transaction.atomic
+def evidence_update(
+    *, evidence: Evidence, by: AbstractBaseUser, reason: str = "", **fields: Any
+) -> Evidence:
+    """Change evidence fields; a curator only on their own drafts."""
+    if not can_edit(by, evidence):
+        raise PermissionDenied("You may edit only your own drafts.")
+    _check_fields(fields)
+    previous_claim = evidence.claim_id
+    for name, value in fields.items():
+        setattr(evidence, name, value)
+    _save(evidence, by, reason or "Edited")
+    if evidence.status == Evidence.Status.ACCEPTED:
+        claims_recompute_status(claim_ids={previous_claim, evidence.claim_id})
+    return evidence
+
+
+def _transition(
+    evidence: Evidence, *, by, to: str, allowed_from: set[str], reason: str
+) -> Evidence:
+    if evidence.status not in allowed_from:
+        raise ValidationError(
+            f"Evidence that is {evidence.get_status_display().lower()} cannot become "
+            f"{Evidence.Status(to).label.lower()}."
+        )
+    evidence.status = to
+    evidence._change_reason = reason
+    evidence._history_user = by
+    evidence.save()
+    claims_recompute_status(claim_ids=[evidence.claim_id])
+    return evidence
+
+
+@transaction.atomic
+def evidence_submit(*, evidence: Evidence, by: AbstractBaseUser) -> Evidence:
+    """Send a draft to the editors for review."""
+    if not (is_editor(by) or evidence.created_by_id == by.pk):
+        raise PermissionDenied("Only the evidence's curator or an editor may submit.")
+    evidence.submitted_by = by
+    return _transition(
+        evidence,
+        by=by,
+        to=Evidence.Status.SUBMITTED,
+        allowed_from={Evidence.Status.DRAFT, Evidence.Status.REJECTED},
+        reason="Submitted for review",
+    )
+
+
+@transaction.atomic
+def evidence_accept(
+    *, evidence: Evidence, by: AbstractBaseUser, reason: str = ""
+) -> Evidence:
+    """Accept submitted evidence; it starts counting toward its claim's status."""
+    if not is_editor(by):
+        raise PermissionDenied("Only editors may accept evidence.")
+    evidence.reviewed_by = by
+    evidence.review_reason = reason
+    return _transition(
+        evidence,
+        by=by,
+        to=Evidence.Status.ACCEPTED,
+        allowed_from={Evidence.Status.SUBMITTED},
+        reason=f"Accepted{f': {reason}' if reason else ''}",
+    )
+
+
+@transaction.atomic
+def evidence_reject(
+    *, evidence: Evidence, by: AbstractBaseUser, reason: str
+) -> Evidence:
+    """Reject submitted evidence with the editor's reason; it never counts."""
+    if not is_editor(by):
+        raise PermissionDenied("Only editors may reject evidence.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the evidence is rejected."})
+    evidence.reviewed_by = by
+    evidence.review_reason = reason
+    return _transition(
+        evidence,
+        by=by,
+        to=Evidence.Status.REJECTED,
+        allowed_from={Evidence.Status.SUBMITTED, Evidence.Status.ACCEPTED},
+        reason=f"Rejected: {reason}",
+    )
