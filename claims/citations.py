@@ -70,6 +70,19 @@ def parse_pmid(value: object) -> int:
     return int(text)
 
 
+def pmids_parse(text: str) -> tuple[list[int], list[str]]:
+    """Split pasted text into valid PMIDs and the tokens that are not PMIDs."""
+    good, bad = [], []
+    for token in re.split(r"[\s,;]+", text.strip()):
+        if not token:
+            continue
+        try:
+            good.append(parse_pmid(token))
+        except ValidationError:
+            bad.append(token)
+    return good, bad
+
+
 # -- adding publications and planning refreshes ---------------------------------
 
 
@@ -166,6 +179,7 @@ def refresh_apply(
         if diffs is None:
             unchanged.append(publication.pmid)
             continue
+        publication.skip_history_when_saving = True  # PublicationChange logs it
         publication.save(update_fields=[*payload["fields"], *BOOKKEEPING_FIELDS])
         changed.append(publication)
         changes += _change_log(publication, diffs, run)

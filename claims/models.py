@@ -43,6 +43,38 @@ class PublicationQuerySet(models.QuerySet):
         return self.filter(verification=Publication.Verification.UNVERIFIED)
 
 
+# What PubMed owns on a publication (the rest is the curators' and bookkeeping).
+PUBMED_FIELDS = [
+    "title",
+    "authors",
+    "first_author",
+    "journal",
+    "journal_iso",
+    "volume",
+    "issue",
+    "pages",
+    "pub_date",
+    "year",
+    "abstract",
+    "abstract_sections",
+    "doi",
+    "pmcid",
+    "mesh_terms",
+    "publication_types",
+    "date_revised",
+    "medline_status",
+    "is_retracted",
+    "retraction_notice_pmid",
+    "erratum_pmids",
+    "expression_of_concern_pmids",
+    "superseded_by_pmid",
+    "metadata_state",
+    "fetched_at",
+    "last_error",
+    "record_hash",
+]
+
+
 class Publication(TimeStamped):
     """One PubMed record, unique by PMID; bibliographic fields come from PubMed."""
 
@@ -116,6 +148,9 @@ class Publication(TimeStamped):
     )
     review_note = models.TextField(blank=True)
 
+    # Versions of what curators decide about a paper; PubMed's fields have their
+    # own log (PublicationChange), and refreshes skip this history.
+    history = HistoricalRecords(excluded_fields=PUBMED_FIELDS)
     objects = PublicationQuerySet.as_manager()
 
     class Meta:

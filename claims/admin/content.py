@@ -1,0 +1,72 @@
+"""The review's structure: reviews, topics and claims."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims.admin.forms import ClaimForm
+from claims.models import Claim, Evidence, Review, Topic
+from claims.services import claims_recompute_status
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "slug")
+    autocomplete_fields = ("publication",)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "position", "review", "claim_count")
+    list_filter = ("review",)
+    search_fields = ("name", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+    @admin.display(description="claims")
+    def claim_count(self, obj: Topic) -> int:
+        return obj.claims.count()
+
+
+class EvidenceInline(admin.TabularInline):
+    """The claim's evidence at a glance; edits go through the evidence form,
+    where the curation rules apply."""
+
+    model = Evidence
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("publication", "stance", "effect", "level", "delivery", "status")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Claim)
+class ClaimAdmin(SimpleHistoryAdmin):
+    form = ClaimForm
+    list_display = ("statement", "topic", "setting", "status", "evidence_count")
+    list_filter = ("status", "setting", "topic")
+    search_fields = ("statement", "slug")
+    autocomplete_fields = ("topic",)
+    readonly_fields = ("status", "status_reason", "status_rules_version")
+    prepopulated_fields = {"slug": ("statement",)}
+    list_select_related = ("topic",)
+    inlines = (EvidenceInline,)
+    fields = (
+        "topic",
+        "slug",
+        "statement",
+        ("setting", "position"),
+        ("status", "status_rules_version"),
+        "status_reason",
+        "change_reason",
+    )
+
+    @admin.display(description="evidence")
+    def evidence_count(self, obj: Claim) -> int:
+        return obj.evidence.count()
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("change_reason") or "Edited"
+        super().save_model(request, obj, form, change)
+        claims_recompute_status(claim_ids=[obj.pk])

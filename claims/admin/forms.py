@@ -1,0 +1,57 @@
+"""Admin forms shared by the curators' change forms."""
+
+from django import forms
+
+from claims.curation import EDITABLE_FIELDS
+from claims.models import Claim, Evidence
+
+
+class ReasonForm(forms.ModelForm):
+    """A change form that asks why, for the version history."""
+
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        required=False,
+        max_length=100,
+        help_text="Kept in the history with your name, e.g. 'fixed the cell line'.",
+    )
+
+
+def _definitions(choices) -> str:
+    return " ".join(f"{label}." for _, label in choices)
+
+
+class EvidenceForm(ReasonForm):
+    """The evidence form, with every choice defined where it is made."""
+
+    class Meta:
+        model = Evidence
+        fields = sorted(EDITABLE_FIELDS)
+        help_texts = {
+            "msc_source": "Tissue the MSC were isolated from: "
+            + _definitions(Evidence.MscSource.choices)
+            + " Leave empty when the paper does not say.",
+            "species": "Species the MSC came from (human MSC in mice is "
+            "xenogeneic): " + _definitions(Evidence.Species.choices),
+            "model": "Cell-line xenograft: human tumor cell line in an "
+            "immunodeficient host. Syngeneic: tumor and host of the same strain. "
+            "Genetically engineered mouse: tumors arising in the animal. "
+            "Patient-derived xenograft: patient tumor grown in mice. Patient "
+            "material: human samples. Cells in culture: in vitro only.",
+            "immune_status": "Immunodeficient: nude, SCID or NSG hosts, where MSC "
+            "immunosuppression cannot act. Immunocompetent: an intact immune "
+            "system. Empty for in vitro work.",
+            "delivery": "Co-injection: MSC mixed with tumor cells at implantation. "
+            "Systemic: MSC injected into the blood. Local: MSC injected into an "
+            "established tumor or its site. Co-culture: MSC and tumor cells "
+            "together in vitro. Conditioned medium: only MSC-secreted factors.",
+            "msc_tumor_ratio": "The MSC:tumor cell ratio, e.g. 1:1, only where "
+            "the paper reports it; effects reverse with dose in some studies.",
+            "cancer_type": "Lowercase, e.g. 'breast carcinoma', 'glioma'.",
+        }
+
+
+class ClaimForm(ReasonForm):
+    class Meta:
+        model = Claim
+        fields = ["topic", "slug", "statement", "setting", "position"]

@@ -1,0 +1,177 @@
+"""Publications: add by PMID (one or many pasted), watch metadata arrive, refresh."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims import citations
+from claims.models import Publication, RefreshRun
+
+
+class CurationFilter(admin.SimpleListFilter):
+    title = "curation"
+    parameter_name = "curation"
+
+    def lookups(self, request, model_admin):
+        return [("uncurated", "Added, no evidence yet"), ("curated", "Has evidence")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "uncurated":
+            return queryset.filter(evidence__isnull=True, as_review__isnull=True)
+        if self.value() == "curated":
+            return queryset.filter(evidence__isnull=False).distinct()
+        return queryset
+
+
+class PastePmidsForm(forms.Form):
+    pmids = forms.CharField(
+        label="PMIDs",
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 40}),
+        help_text="Paste one or many PMIDs, separated by spaces, commas or new "
+        "lines. Bad entries are reported; the good ones are added.",
+    )
+
+
+@admin.register(Publication)
+class PublicationAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "pmid",
+        "first_author",
+        "year",
+        "short_title",
+        "journal",
+        "metadata_state",
+        "verification",
+        "is_retracted",
+        "needs_review",
+    )
+    list_filter = (
+        CurationFilter,
+        "metadata_state",
+        "verification",
+        "is_retracted",
+        "needs_review",
+        "year",
+    )
+    search_fields = ("^pmid", "title", "first_author", "journal", "doi")
+    readonly_fields = (
+        "record_hash",
+        "fetched_at",
+        "last_error",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("pmid", "title", "curated_title", "verification")}),
+        (
+            "Citation",
+            {
+                "fields": (
+                    "first_author",
+                    "authors",
+                    ("journal", "journal_iso"),
+                    ("volume", "issue", "pages"),
+                    ("pub_date", "year"),
+                    ("doi", "pmcid"),
+                    "abstract",
+                    "abstract_sections",
+                    "mesh_terms",
+                    "publication_types",
+                    ("date_revised", "medline_status"),
+                )
+            },
+        ),
+        (
+            "Integrity",
+            {
+                "fields": (
+                    ("is_retracted", "retraction_notice_pmid"),
+                    "erratum_pmids",
+                    "expression_of_concern_pmids",
+                    "superseded_by_pmid",
+                    ("needs_review", "review_note"),
+                )
+            },
+        ),
+        (
+            "Metadata refresh",
+            {
+                "fields": (
+                    "metadata_state",
+                    "fetched_at",
+                    "last_error",
+                    "record_hash",
+                    ("created_at", "updated_at"),
+                )
+            },
+        ),
+    )
+
+    actions = ("refresh_from_pubmed",)
+    change_list_template = "admin/claims/publication/change_list.html"
+
+    def get_urls(self):
+        paste = path(
+            "add-pmids/",
+            self.admin_site.admin_view(self.paste_pmids_view),
+            name="claims_publication_paste",
+        )
+        return [paste, *super().get_urls()]
+
+    def paste_pmids_view(self, request):
+        """Add many publications at once from pasted PMIDs."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = PastePmidsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            good, bad = citations.pmids_parse(form.cleaned_data["pmids"])
+            added = citations.publications_add(pmids=good) if good else []
+            self._report_paste(request, added, bad)
+            return redirect(reverse("admin:claims_publication_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Add publications by PMID",
+        }
+        return TemplateResponse(request, "admin/claims/publication/paste.html", context)
+
+    def _report_paste(self, request, added, bad) -> None:
+        if added:
+            pmids = ", ".join(str(p.pmid) for p in added)
+            self.message_user(
+                request,
+                f"{len(added)} publication(s) added or already present: {pmids}. "
+                "New ones are being fetched from PubMed.",
+                messages.SUCCESS,
+            )
+        if bad:
+            self.message_user(
+                request,
+                f"Not PMIDs, skipped: {', '.join(bad)}",
+                messages.WARNING,
+            )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A curator types only a PMID; PubMed fills in the rest after commit.
+            citations.refresh_plan(pmids=[obj.pmid], trigger=RefreshRun.Trigger.ADMIN)
+
+    @admin.action(description="Refresh metadata from PubMed")
+    def refresh_from_pubmed(self, request, queryset):
+        pmids = list(queryset.values_list("pmid", flat=True))
+        run = citations.refresh_plan(pmids=pmids, trigger=RefreshRun.Trigger.ADMIN)
+        self.message_user(
+            request,
+            f"Queued {len(pmids)} publication(s) for refresh (run {run.pk}).",
+            messages.SUCCESS,
+        )
+
+    @admin.display(description="title")
+    def short_title(self, obj: Publication) -> str:
+        return obj.title if len(obj.title) <= 80 else f"{obj.title[:77]}..."

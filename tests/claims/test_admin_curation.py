@@ -1,0 +1,260 @@
+"""The curator workflow through the admin: roles, moderation, queues, history."""
+
+import pytest
+from django.urls import reverse
+
+from claims import curation
+from claims.models import Evidence, Publication
+from claims.status_rules import ClaimStatus
+from tests.factories import ClaimFactory, PublicationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, *groups, username=None):
+    user = UserFactory(
+        username=username or "-".join(groups), is_staff=True, groups=groups
+    )
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def paper():
+    return PublicationFactory(pmid=16214129, abstract="MSC enhanced tumor growth.")
+
+
+def evidence_form(claim, paper, **overrides):
+    data = {
+        "claim": claim.pk,
+        "publication": paper.pk,
+        "stance": "supports",
+        "effect": "pro_tumor",
+        "level": "animal",
+        "rating": 3,
+        "finding": "Co-injected MSC enlarged the tumors.",
+        "quote": "",
+        "cancer_type": "",
+        "msc_tumor_ratio": "",
+        "change_reason": "",
+    }
+    return data | overrides
+
+
+def add_evidence(client, claim, paper, **overrides):
+    return client.post(
+        reverse("admin:claims_evidence_add"), evidence_form(claim, paper, **overrides)
+    )
+
+
+def moderate(client, evidence, transition, reason=""):
+    url = reverse("admin:claims_evidence_moderate", args=[evidence.pk, transition])
+    return client.post(url, {"reason": reason})
+
+
+def test_a_curator_adds_evidence_as_their_own_draft(client, paper):
+    curator = login(client, curation.CURATOR_GROUP)
+
+    response = add_evidence(client, ClaimFactory(), paper)
+
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert (evidence.status, evidence.created_by) == ("draft", curator)
+
+
+def test_the_form_warns_when_the_quote_is_not_in_the_abstract(client, paper):
+    login(client, curation.CURATOR_GROUP)
+
+    response = add_evidence(client, ClaimFactory(), paper, quote="reduced tumor growth")
+
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("quote was not found" in m for m in messages)
+
+
+def test_the_form_warns_about_the_same_claim_paper_and_stance(client, paper):
+    login(client, curation.CURATOR_GROUP)
+    claim = ClaimFactory()
+    add_evidence(client, claim, paper)
+
+    response = add_evidence(client, claim, paper, level="in_vitro")
+
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("already recorded" in m for m in messages)
+    assert Evidence.objects.count() == 2
+
+
+def test_the_quote_check_shows_on_the_change_form(client, paper):
+    login(client, curation.CURATOR_GROUP)
+    add_evidence(client, ClaimFactory(), paper, quote="enhanced TUMOR growth")
+    evidence = Evidence.objects.get()
+
+    page = client.get(reverse("admin:claims_evidence_change", args=[evidence.pk]))
+
+    assert b"Verified: found in the abstract" in page.content
+
+
+def test_every_choice_is_defined_on_the_form(client):
+    login(client, curation.CURATOR_GROUP)
+
+    page = client.get(reverse("admin:claims_evidence_add")).content.decode()
+
+    for text in ("Co-injection: MSC mixed", "Immunodeficient: nude", "Qualifies:"):
+        assert text in page
+
+
+def test_a_curator_submits_but_cannot_accept(client, paper):
+    login(client, curation.CURATOR_GROUP)
+    add_evidence(client, ClaimFactory(), paper)
+    evidence = Evidence.objects.get()
+
+    moderate(client, evidence, "submit")
+    moderate(client, evidence, "accept")
+
+    evidence.refresh_from_db()
+    assert evidence.status == "submitted"
+    assert evidence.reviewed_by is None
+
+
+def test_an_editor_accepts_from_the_queue_and_the_claim_status_follows(client, paper):
+    curator = UserFactory(username="c", groups=[curation.CURATOR_GROUP])
+    claim = ClaimFactory()
+    evidence = curation.evidence_create(
+        by=curator,
+        claim=claim,
+        publication=paper,
+        stance="supports",
+        effect="pro_tumor",
+        level="animal",
+        finding="x",
+    )
+    curation.evidence_submit(evidence=evidence, by=curator)
+    editor = login(client, curation.EDITOR_GROUP)
+
+    queue = client.get(
+        reverse("admin:claims_evidence_changelist"), {"queue": "awaiting"}
+    )
+    moderate(client, evidence, "accept", reason="Good design")
+
+    assert queue.context["cl"].result_count == 1
+    evidence.refresh_from_db()
+    claim.refresh_from_db()
+    assert (evidence.status, evidence.reviewed_by) == ("accepted", editor)
+    assert claim.status == ClaimStatus.SUPPORTED
+
+
+def test_rejecting_without_a_reason_is_refused(client, paper):
+    curator = UserFactory(username="c", groups=[curation.CURATOR_GROUP])
+    evidence = curation.evidence_create(
+        by=curator,
+        claim=ClaimFactory(),
+        publication=paper,
+        stance="supports",
+        effect="pro_tumor",
+        level="animal",
+        finding="x",
+    )
+    curation.evidence_submit(evidence=evidence, by=curator)
+    login(client, curation.EDITOR_GROUP)
+
+    moderate(client, evidence, "reject", reason="")
+    evidence.refresh_from_db()
+    assert evidence.status == "submitted"
+
+    moderate(client, evidence, "reject", reason="Wrong paper")
+    evidence.refresh_from_db()
+    assert (evidence.status, evidence.review_reason) == ("rejected", "Wrong paper")
+
+
+def test_a_curator_cannot_edit_another_curators_draft(client, paper):
+    owner = UserFactory(username="owner", groups=[curation.CURATOR_GROUP])
+    evidence = curation.evidence_create(
+        by=owner,
+        claim=ClaimFactory(),
+        publication=paper,
+        stance="supports",
+        effect="pro_tumor",
+        level="animal",
+        finding="Original.",
+    )
+    login(client, curation.CURATOR_GROUP, username="intruder")
+    url = reverse("admin:claims_evidence_change", args=[evidence.pk])
+
+    client.post(url, evidence_form(evidence.claim, paper, finding="Changed."))
+
+    assert Evidence.objects.get(pk=evidence.pk).finding == "Original."
+
+
+def test_history_shows_who_changed_what_and_why(client, paper):
+    editor = login(client, curation.EDITOR_GROUP)
+    add_evidence(client, ClaimFactory(), paper)
+    evidence = Evidence.objects.get()
+    url = reverse("admin:claims_evidence_change", args=[evidence.pk])
+    client.post(
+        url, evidence_form(evidence.claim, paper, rating=5, change_reason="Re-rated")
+    )
+
+    history = client.get(reverse("admin:claims_evidence_history", args=[evidence.pk]))
+
+    latest = evidence.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (editor, "Re-rated")
+    assert b"Re-rated" in history.content
+    assert b"rating" in history.content.lower()
+
+
+def test_revert_restores_the_old_values(client, paper):
+    login(client, curation.EDITOR_GROUP)
+    add_evidence(client, ClaimFactory(), paper)
+    evidence = Evidence.objects.get()
+    first = evidence.history.earliest()
+    url = reverse("admin:claims_evidence_change", args=[evidence.pk])
+    client.post(url, evidence_form(evidence.claim, paper, finding="Second words."))
+    revert_url = reverse(
+        "admin:claims_evidence_simple_history", args=[evidence.pk, first.history_id]
+    )
+
+    client.post(revert_url, evidence_form(evidence.claim, paper))
+
+    assert Evidence.objects.get(pk=evidence.pk).finding == (
+        "Co-injected MSC enlarged the tumors."
+    )
+
+
+def test_pasted_pmids_with_junk_keep_the_good_ones(client):
+    login(client, curation.CURATOR_GROUP)
+
+    response = client.post(
+        reverse("admin:claims_publication_paste"),
+        {"pmids": "16214129, abc\n17914389;0  -5 16214129"},
+        follow=True,
+    )
+
+    assert set(Publication.objects.values_list("pmid", flat=True)) == {
+        16214129,
+        17914389,
+    }
+    page = response.content.decode()
+    assert "Not PMIDs, skipped: abc, 0, -5" in page
+
+
+def test_papers_added_but_not_yet_curated_have_a_queue(client, paper):
+    PublicationFactory(pmid=17914389)
+    login(client, curation.EDITOR_GROUP)
+    add_evidence(client, ClaimFactory(), paper)
+
+    queue = client.get(
+        reverse("admin:claims_publication_changelist"), {"curation": "uncurated"}
+    )
+
+    assert [p.pmid for p in queue.context["cl"].result_list] == [17914389]
+
+
+def test_evidence_on_a_changed_paper_has_a_rereview_queue(client, paper):
+    login(client, curation.EDITOR_GROUP)
+    add_evidence(client, ClaimFactory(), paper)
+    Evidence.objects.update(needs_rereview=True, rereview_reason="Integrity: retracted")
+
+    queue = client.get(
+        reverse("admin:claims_evidence_changelist"), {"queue": "rereview"}
+    )
+
+    assert queue.context["cl"].result_count == 1
