@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import citations
-from claims.models import Publication, RefreshRun
+from claims.models import PUBMED_FIELDS, Publication, RefreshRun
 
 
 class CurationFilter(admin.SimpleListFilter):
@@ -58,13 +58,8 @@ class PublicationAdmin(SimpleHistoryAdmin):
         "year",
     )
     search_fields = ("^pmid", "title", "first_author", "journal", "doi")
-    readonly_fields = (
-        "record_hash",
-        "fetched_at",
-        "last_error",
-        "created_at",
-        "updated_at",
-    )
+    # PubMed owns the bibliographic fields: curators change only their own.
+    readonly_fields = (*PUBMED_FIELDS, "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("pmid", "title", "curated_title", "verification")}),
         (

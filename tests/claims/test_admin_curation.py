@@ -258,3 +258,24 @@ def test_evidence_on_a_changed_paper_has_a_rereview_queue(client, paper):
     )
 
     assert queue.context["cl"].result_count == 1
+
+
+def test_pubmed_fields_cannot_be_edited_in_the_admin(client, paper):
+    login(client, curation.EDITOR_GROUP)
+    url = reverse("admin:claims_publication_change", args=[paper.pk])
+
+    client.post(
+        url,
+        {
+            "pmid": paper.pmid,
+            "title": "Overwritten",
+            "curated_title": "Checked title",
+            "verification": "verified",
+            "review_note": "",
+        },
+    )
+
+    paper.refresh_from_db()
+    assert paper.curated_title == "Checked title"
+    assert paper.title != "Overwritten"
+    assert paper.history.latest().curated_title == "Checked title"
