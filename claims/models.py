@@ -218,6 +218,26 @@ class ClaimQuerySet(models.QuerySet):
             status__in=[ClaimStatus.CONTESTED, ClaimStatus.CONTEXT_DEPENDENT]
         )
 
+    def with_paper_counts(self):
+        """Annotate the distinct papers counted for and against each claim, as the
+        status rules count them, and its accepted evidence records."""
+        accepted = Q(evidence__status="accepted")
+        counted = accepted & Q(evidence__publication__is_retracted=False)
+        counted &= ~Q(evidence__level="review")
+        return self.annotate(
+            n_supporting=models.Count(
+                "evidence__publication",
+                filter=counted & Q(evidence__stance="supports"),
+                distinct=True,
+            ),
+            n_refuting=models.Count(
+                "evidence__publication",
+                filter=counted & Q(evidence__stance="refutes"),
+                distinct=True,
+            ),
+            n_evidence=models.Count("evidence", filter=accepted, distinct=True),
+        )
+
 
 class Claim(TimeStamped):
     """One assertion of the review, in one sentence, with a computed status."""
@@ -464,7 +484,9 @@ class Evidence(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.publication} {self.get_stance_display().lower()} {self.claim_id}"
+        return (
+            f"{self.publication} {self.get_stance_display().lower()} {self.claim.slug}"
+        )
 
 
 class RefreshRun(models.Model):

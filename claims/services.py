@@ -145,6 +145,11 @@ def _apply_if_changed(obj, source_hash: str, values: dict, kind: str, report) ->
     if not created and obj.source_hash == source_hash:
         report.count(kind, "unchanged")
         return
+    if not created and all(getattr(obj, k) == v for k, v in values.items()):
+        # Same values under a new fingerprint: no new version in the history.
+        type(obj).objects.filter(pk=obj.pk).update(source_hash=source_hash)
+        report.count(kind, "unchanged")
+        return
     for name, value in values.items():
         setattr(obj, name, value)
     obj.source_hash = source_hash

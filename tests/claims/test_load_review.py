@@ -314,3 +314,14 @@ def test_a_paper_the_file_marks_retracted_is_loaded_retracted_and_stops_counting
     assert Publication.objects.get(pmid=16214129).is_retracted
     growth = Claim.objects.get(slug="msc-promote-growth")
     assert growth.status == ClaimStatus.REFUTED
+
+
+def test_a_new_fingerprint_with_the_same_values_adds_no_history(tmp_path):
+    load(tmp_path)
+    Evidence.objects.update(source_hash="an older fingerprint format")
+    versions = Evidence.history.count()
+
+    report = load(tmp_path)
+
+    assert Evidence.history.count() == versions
+    assert report.unchanged["evidence"] == 3
