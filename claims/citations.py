@@ -14,11 +14,13 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from claims.models import Evidence, Publication, PublicationChange, RefreshRun
 from claims.pubmed import BATCH_SIZE, EutilsClient, PubmedRecord
@@ -120,18 +122,35 @@ def refresh_plan(
     *, pmids: Sequence[int] | None = None, trigger: str, enqueue: bool = True
 ) -> RefreshRun:
     """Start a refresh run and enqueue one task per batch of at most 200 PMIDs."""
-    from claims.tasks import refresh_publications_task as refresh_task
-
     pmids = due_pmids() if pmids is None else sorted(set(pmids))
     run = RefreshRun.objects.create(trigger=trigger, requested=len(pmids))
     if not pmids:
         run.finished_at = run.started_at
         run.save(update_fields=["finished_at"])
     elif enqueue:
-        for batch in batches(pmids):
-            # After commit, so the worker never looks for a run that isn't there yet.
-            refresh_task.delay_on_commit(run.pk, batch)
+        # After commit, so the worker never looks for a run that isn't there yet.
+        transaction.on_commit(partial(_enqueue, run.pk, batches(pmids)))
     return run
+
+
+def _enqueue(run_id: int, parts: list[list[int]]) -> None:
+    """Send the batches to the broker; if it is down, say so on the run.
+
+    The papers stay pending, so the next planned refresh picks them up.
+    """
+    from claims.tasks import refresh_publications_task as refresh_task
+
+    for number, batch in enumerate(parts):
+        try:
+            refresh_task.delay(run_id, batch)
+        except OperationalError as exc:
+            logger.error("Could not enqueue refresh run %s: %s", run_id, exc)
+            unsent = sum(len(b) for b in parts[number:])
+            RefreshRun.objects.filter(pk=run_id).update(
+                errors=[f"Broker unavailable, {unsent} PMIDs not queued: {exc}"],
+                finished_at=timezone.now(),
+            )
+            return
 
 
 # -- applying what PubMed returned ----------------------------------------------

@@ -127,3 +127,30 @@ def test_fetches_go_to_the_ncbi_queue_and_writes_to_the_default_queue():
 def test_refresh_tasks_are_redelivered_when_a_worker_dies(task):
     assert task.acks_late
     assert task.reject_on_worker_lost
+
+
+def use_broker(url: str) -> None:
+    """Point the app at another broker; kombu keeps one pool per broker URL."""
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def test_a_broker_outage_is_recorded_on_the_run_and_the_papers_stay_due(
+    django_capture_on_commit_callbacks,
+):
+    from claims.citations import due_pmids, refresh_plan
+
+    PublicationFactory(pmid=ZHU, metadata_state="pending")
+    previous = celery_app.conf.broker_url
+    use_broker("redis://127.0.0.1:1/0")  # nothing listens there
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run = refresh_plan(pmids=[ZHU], trigger=RefreshRun.Trigger.ADMIN)
+    finally:
+        use_broker(previous)
+
+    run.refresh_from_db()
+    assert run.errors[0].startswith("Broker unavailable, 1 PMIDs not queued")
+    assert run.finished_at is not None
+    assert due_pmids() == [ZHU]
