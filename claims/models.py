@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -16,6 +18,25 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SearchIndex(GinIndex):
+    """A full-text GIN index on PostgreSQL, and nothing on other databases.
+
+    Its expression must equal the search vector claims.search queries with, or
+    PostgreSQL never uses it. Elsewhere (SQLite) it renders no SQL at all, so
+    migrations, and SQLite's table rebuilds, run unchanged.
+    """
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return ""
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return ""
+        return super().remove_sql(model, schema_editor, **kwargs)
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -160,6 +181,13 @@ class Publication(TimeStamped):
                 condition=Q(pmid__gt=0), name="publication_pmid_positive"
             ),
         ]
+        indexes = [
+            SearchIndex(
+                SearchVector("title", weight="A", config="english")
+                + SearchVector("abstract", weight="C", config="english"),
+                name="publication_text_search",
+            ),
+        ]
 
     def __str__(self) -> str:
         author = self.first_author or "Anon."
@@ -268,6 +296,12 @@ class Claim(TimeStamped):
 
     class Meta:
         ordering = ["topic__position", "position", "slug"]
+        indexes = [
+            SearchIndex(
+                SearchVector("statement", weight="A", config="english"),
+                name="claim_statement_search",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.statement

@@ -1,0 +1,227 @@
+"""A publication (as the API serializes it) as RIS, BibTeX and CSL-JSON.
+
+Pure functions of the serialized dict, so a detail response and a streamed
+list render exactly the same way. Each format is what Zotero and the other
+reference managers import: RIS tags TY..ER, BibTeX @article with its
+specials escaped, CSL-JSON items per the CSL data schema.
+"""
+
+import re
+from collections.abc import Iterator
+
+MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun")
+MONTH_NAMES += ("jul", "aug", "sep", "oct", "nov", "dec")
+MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
+
+
+def expand_pages(pages: str) -> tuple[str, str]:
+    """MEDLINE's '249-61' as ('249', '261'); a single page as (page, '')."""
+    start, _, end = (part.strip() for part in pages.partition("-"))
+    if start.isdigit() and end.isdigit() and len(end) < len(start):
+        end = start[: len(start) - len(end)] + end
+    return start, end
+
+
+def _month(word: str) -> int | None:
+    """'Jun' or '6' as 6; seasons and ranges ('Spring', 'Jan-Feb') as None."""
+    if word.isdigit():
+        return int(word) if 1 <= int(word) <= 12 else None
+    return MONTHS.get(word.lower()) if len(word) == 3 else None
+
+
+def date_parts(pub: dict) -> list[int]:
+    """[year, month, day] as far as PubMed's date gives them."""
+    if not pub.get("year"):
+        return []
+    parts = [pub["year"]]
+    words = str(pub.get("pub_date") or "").split()
+    if words[:1] != [str(pub["year"])] or len(words) < 2:
+        return parts
+    if month := _month(words[1]):
+        parts.append(month)
+        if len(words) > 2 and words[2].isdigit() and 1 <= int(words[2]) <= 31:
+            parts.append(int(words[2]))
+    return parts
+
+
+def _names(pub: dict) -> Iterator[tuple[str, str, str]]:
+    """(family, given, literal) for each author, in order."""
+    for author in pub.get("authors") or []:
+        if author.get("collective_name"):
+            yield "", "", author["collective_name"]
+        elif author.get("last_name"):
+            given = author.get("fore_name") or author.get("initials") or ""
+            yield author["last_name"], given, ""
+    if not pub.get("authors") and pub.get("first_author"):
+        yield pub["first_author"], "", ""
+
+
+def _integrity_note(pub: dict) -> str:
+    if not pub.get("is_retracted"):
+        return ""
+    notice = pub.get("retraction_notice_pmid")
+    return f"Retracted (notice: PMID {notice})" if notice else "Retracted"
+
+
+# -- RIS -------------------------------------------------------------------------
+
+
+def _ris_line(tag: str, value: object) -> str:
+    return f"{tag}  - {' '.join(str(value).split())}\r\n"
+
+
+def ris(pub: dict) -> str:
+    """One RIS record, ending with ER and a blank line."""
+    start, end = expand_pages(pub.get("pages") or "")
+    tags: list[tuple[str, object]] = [("TY", "JOUR")]
+    tags += [("AU", f"{f}, {g}" if g else f or lit) for f, g, lit in _names(pub)]
+    tags += [
+        ("TI", pub.get("title")),
+        ("T2", pub.get("journal")),
+        ("J2", pub.get("journal_iso")),
+        ("PY", pub.get("year")),
+        ("VL", pub.get("volume")),
+        ("IS", pub.get("issue")),
+        ("SP", start),
+        ("EP", end),
+        ("DO", pub.get("doi")),
+        ("AN", pub.get("pmid")),
+        ("C2", pub.get("pmcid")),
+        ("UR", pub.get("pubmed_url")),
+        ("AB", pub.get("abstract")),
+        ("N1", _integrity_note(pub)),
+    ]
+    lines = "".join(_ris_line(tag, value) for tag, value in tags if value)
+    return f"{lines}ER  - \r\n\r\n"
+
+
+# -- BibTeX ----------------------------------------------------------------------
+
+_BIBTEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIBTEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _BIBTEX_SPECIALS))
+
+
+def bibtex_escape(text: str) -> str:
+    """Text safe inside a braced BibTeX value: specials escaped, one line."""
+    flat = " ".join(str(text).split())
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_SPECIALS[m.group()], flat)
+
+
+def _bibtex_verbatim(text: str) -> str:
+    """URLs and DOIs are taken verbatim; only braces could break the entry."""
+    return "".join(c for c in " ".join(str(text).split()) if c not in "{}\\")
+
+
+def _bibtex_author(family: str, given: str, literal: str) -> str:
+    if literal:
+        return "{" + bibtex_escape(literal) + "}"  # a group, not "Last, First"
+    return bibtex_escape(f"{family}, {given}" if given else family)
+
+
+def bibtex(pub: dict) -> str:
+    """One @article entry keyed pmidNNN."""
+    start, end = expand_pages(pub.get("pages") or "")
+    fields = [
+        ("author", " and ".join(_bibtex_author(*n) for n in _names(pub))),
+        ("title", bibtex_escape(pub.get("title") or "")),
+        ("journal", bibtex_escape(pub.get("journal") or "")),
+        ("year", pub.get("year") or ""),
+        ("volume", bibtex_escape(pub.get("volume") or "")),
+        ("number", bibtex_escape(pub.get("issue") or "")),
+        ("pages", f"{start}--{end}" if end else bibtex_escape(start)),
+        ("doi", _bibtex_verbatim(pub.get("doi") or "")),
+        ("pmid", pub.get("pmid")),
+        ("pmcid", bibtex_escape(pub.get("pmcid") or "")),
+        ("url", _bibtex_verbatim(pub.get("pubmed_url") or "")),
+        ("abstract", bibtex_escape(pub.get("abstract") or "")),
+        ("note", _integrity_note(pub)),
+    ]
+    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields if value)
+    return f"@article{{pmid{pub['pmid']},\n{body}}}\n\n"
+
+
+# -- CSL-JSON --------------------------------------------------------------------
+
+
+def _csl_name(family: str, given: str, literal: str) -> dict[str, str]:
+    if literal:
+        return {"literal": literal}
+    return {"family": family, "given": given} if given else {"family": family}
+
+
+def csl(pub: dict) -> dict:
+    """One CSL-JSON item (https://citationstyles.org, csl-data.json)."""
+    start, end = expand_pages(pub.get("pages") or "")
+    item: dict = {
+        "type": "article-journal",
+        "id": f"pmid:{pub['pmid']}",
+        "title": pub.get("title") or "",
+        "author": [_csl_name(*name) for name in _names(pub)],
+        "container-title": pub.get("journal") or "",
+        "container-title-short": pub.get("journal_iso") or "",
+        "volume": pub.get("volume") or "",
+        "issue": pub.get("issue") or "",
+        "page": f"{start}-{end}" if end else start,
+        "DOI": pub.get("doi") or "",
+        "PMID": str(pub["pmid"]),
+        "PMCID": pub.get("pmcid") or "",
+        "URL": pub.get("pubmed_url") or "",
+        "abstract": pub.get("abstract") or "",
+        "note": _integrity_note(pub),
+    }
+    if parts := date_parts(pub):
+        item["issued"] = {"date-parts": [parts]}
+    return {key: value for key, value in item.items() if value not in ("", [])}
+
+
+CSL_ITEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "id"],
+    "properties": {
+        "type": {"type": "string"},
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "author": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "family": {"type": "string"},
+                    "given": {"type": "string"},
+                    "literal": {"type": "string"},
+                },
+            },
+        },
+        "container-title": {"type": "string"},
+        "container-title-short": {"type": "string"},
+        "issued": {
+            "type": "object",
+            "properties": {
+                "date-parts": {
+                    "type": "array",
+                    "items": {"type": "array", "items": {"type": "integer"}},
+                }
+            },
+        },
+        "volume": {"type": "string"},
+        "issue": {"type": "string"},
+        "page": {"type": "string"},
+        "DOI": {"type": "string"},
+        "PMID": {"type": "string"},
+        "PMCID": {"type": "string"},
+        "URL": {"type": "string"},
+        "abstract": {"type": "string"},
+        "note": {"type": "string"},
+    },
+}

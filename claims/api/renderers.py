@@ -1,0 +1,131 @@
+"""Export formats: CSV for every list, RIS, BibTeX and CSL-JSON for papers.
+
+Each renders one serialized item at a time, so a list view can stream a whole
+export (views.ExportMixin) in constant memory, and a detail view renders the
+same item the same way. Chosen by `?format=` or the Accept header.
+"""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
+
+from claims.api import citation_formats
+
+
+class FormatNegotiation(DefaultContentNegotiation):
+    """An unknown `?format=` is a 400 naming the formats offered, not a 404."""
+
+    def filter_renderers(self, renderers, format):
+        found = [renderer for renderer in renderers if renderer.format == format]
+        if not found:
+            offered = ", ".join(renderer.format for renderer in renderers)
+            raise ValidationError({"format": [f"Choose one of: {offered}."]})
+        return found
+
+
+class ExportRenderer(BaseRenderer):
+    """A text format built from a start, one piece per item, and an end."""
+
+    charset = "utf-8"
+    extension = "txt"
+
+    def start(self, columns: list[str]) -> str:
+        return ""
+
+    def item(self, data: dict, columns: list[str], index: int) -> str:
+        raise NotImplementedError
+
+    def end(self) -> str:
+        return ""
+
+    def stream(self, items: Iterable[dict], columns: list[str]) -> Iterator[str]:
+        yield self.start(columns)
+        for index, data in enumerate(items):
+            yield self.item(data, columns, index)
+        yield self.end()
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        return "".join(self.stream([data], list(data))).encode(self.charset)
+
+
+class _Line:
+    """A file-like object whose write() hands the line back (csv needs one)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+class CSVRenderer(ExportRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    extension = "csv"
+
+    def __init__(self):
+        self.writer = csv.writer(_Line())
+
+    def start(self, columns: list[str]) -> str:
+        return self.writer.writerow(columns)
+
+    def item(self, data: dict, columns: list[str], index: int) -> str:
+        return self.writer.writerow([_cell(data.get(column)) for column in columns])
+
+
+class RISRenderer(ExportRenderer):
+    media_type = "application/x-research-info-systems"
+    format = "ris"
+    extension = "ris"
+
+    def item(self, data: dict, columns: list[str], index: int) -> str:
+        return citation_formats.ris(data)
+
+
+class BibTeXRenderer(ExportRenderer):
+    media_type = "application/x-bibtex"
+    format = "bibtex"
+    extension = "bib"
+
+    def item(self, data: dict, columns: list[str], index: int) -> str:
+        return citation_formats.bibtex(data)
+
+
+class CSLJSONRenderer(ExportRenderer):
+    """A JSON array of CSL items, for a single paper too."""
+
+    media_type = "application/vnd.citationstyles.csl+json"
+    format = "csljson"
+    extension = "json"
+
+    def start(self, columns: list[str]) -> str:
+        return "["
+
+    def item(self, data: dict, columns: list[str], index: int) -> str:
+        separator = "," if index else ""
+        item = json.dumps(citation_formats.csl(data), ensure_ascii=False)
+        return f"{separator}\n{item}"
+
+    def end(self) -> str:
+        return "\n]\n"
+
+
+EXPORT_MEDIA_TYPES = {
+    renderer.media_type: renderer
+    for renderer in (CSVRenderer, RISRenderer, BibTeXRenderer, CSLJSONRenderer)
+}

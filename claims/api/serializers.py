@@ -1,0 +1,322 @@
+"""How reviews, topics, claims, evidence and publications look in the API.
+
+Read serializers only shape output; the write serializers only parse input,
+and the views hand what they parsed to the curation services.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.citations import MAX_PMID
+from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.status_rules import RULES_VERSION
+
+STANCES = Evidence.Stance.values
+EFFECTS = Evidence.Effect.values
+
+
+class StrictInput:
+    """A body with a field the endpoint does not take is a 400, not ignored."""
+
+    def validate(self, attrs):
+        if isinstance(self.initial_data, dict):
+            unknown = sorted(set(self.initial_data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Not a field this endpoint takes."] for name in unknown}
+                )
+        return super().validate(attrs)
+
+
+class AuthorSerializer(serializers.Serializer):
+    last_name = serializers.CharField()
+    fore_name = serializers.CharField()
+    initials = serializers.CharField()
+    collective_name = serializers.CharField(
+        help_text="Set, instead of the names, for a group author."
+    )
+    orcid = serializers.CharField()
+
+
+def authors(publication: Publication) -> list[dict[str, str]]:
+    """The ordered authors, every key present."""
+    keys = AuthorSerializer().fields
+    return [
+        {key: str(author.get(key) or "") for key in keys}
+        for author in publication.authors or []
+        if isinstance(author, dict)
+    ]
+
+
+class PublicationSummarySerializer(serializers.ModelSerializer):
+    """A paper as cited from a claim or a piece of evidence."""
+
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:publication-detail", lookup_field="pmid"
+    )
+
+    class Meta:
+        model = Publication
+        fields = [
+            "pmid",
+            "url",
+            "title",
+            "first_author",
+            "journal",
+            "year",
+            "doi",
+            "is_retracted",
+        ]
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:publication-detail", lookup_field="pmid"
+    )
+    authors = serializers.SerializerMethodField()
+    pubmed_url = serializers.URLField(read_only=True)
+
+    class Meta:
+        model = Publication
+        fields = [
+            "pmid",
+            "url",
+            "pubmed_url",
+            "title",
+            "authors",
+            "first_author",
+            "journal",
+            "journal_iso",
+            "volume",
+            "issue",
+            "pages",
+            "pub_date",
+            "year",
+            "abstract",
+            "doi",
+            "pmcid",
+            "mesh_terms",
+            "publication_types",
+            "is_retracted",
+            "retraction_notice_pmid",
+            "erratum_pmids",
+            "expression_of_concern_pmids",
+            "superseded_by_pmid",
+            "metadata_state",
+            "fetched_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(AuthorSerializer(many=True))
+    def get_authors(self, publication: Publication) -> list[dict[str, str]]:
+        return authors(publication)
+
+
+class PublicationCreateSerializer(StrictInput, serializers.Serializer):
+    pmid = serializers.IntegerField(min_value=1, max_value=MAX_PMID)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:review-detail", lookup_field="slug"
+    )
+    publication = PublicationSummarySerializer(read_only=True)
+    topic_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["slug", "url", "publication", "summary", "topic_count"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:topic-detail", lookup_field="slug"
+    )
+    review = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    claim_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = [
+            "slug",
+            "url",
+            "name",
+            "description",
+            "position",
+            "review",
+            "claim_count",
+        ]
+
+
+class StanceCountsSerializer(serializers.Serializer):
+    supports = serializers.IntegerField()
+    refutes = serializers.IntegerField()
+    qualifies = serializers.IntegerField()
+
+
+class EffectCountsSerializer(serializers.Serializer):
+    pro_tumor = serializers.IntegerField()
+    anti_tumor = serializers.IntegerField()
+    no_effect = serializers.IntegerField()
+    mixed = serializers.IntegerField()
+    not_assessed = serializers.IntegerField()
+
+
+class CountsSerializer(serializers.Serializer):
+    """Accepted evidence records, by stance and by effect."""
+
+    total = serializers.IntegerField()
+    by_stance = StanceCountsSerializer()
+    by_effect = EffectCountsSerializer()
+
+
+def evidence_counts(claim: Claim) -> dict:
+    """The counts a list queryset annotated (see views.ClaimViewSet)."""
+    return {
+        "total": claim.n_accepted,
+        "by_stance": {s: getattr(claim, f"n_{s}") for s in STANCES},
+        "by_effect": {e: getattr(claim, f"n_{e}") for e in EFFECTS},
+    }
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:claim-detail", lookup_field="slug"
+    )
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    status_rules_version = serializers.CharField(
+        read_only=True,
+        help_text=f"Version of the status rules that computed the status "
+        f"(current: {RULES_VERSION}).",
+    )
+    evidence_counts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "slug",
+            "url",
+            "topic",
+            "statement",
+            "setting",
+            "position",
+            "status",
+            "status_reason",
+            "status_rules_version",
+            "evidence_counts",
+            "updated_at",
+        ]
+
+    @extend_schema_field(CountsSerializer)
+    def get_evidence_counts(self, claim: Claim) -> dict:
+        return evidence_counts(claim)
+
+
+EVIDENCE_FIELDS = [
+    "id",
+    "url",
+    "claim",
+    "publication",
+    "stance",
+    "effect",
+    "level",
+    "msc_source",
+    "species",
+    "cancer_type",
+    "model",
+    "immune_status",
+    "delivery",
+    "msc_tumor_ratio",
+    "finding",
+    "quote",
+    "rating",
+    "status",
+    "review_reason",
+    "needs_rereview",
+    "created_at",
+    "updated_at",
+]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:evidence-detail")
+    claim = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    publication = PublicationSummarySerializer(read_only=True)
+
+    class Meta:
+        # Not read_only_fields: DRF would drop allow_blank, and the schema would
+        # then deny the blank that an unreported context facet is.
+        model = Evidence
+        fields = EVIDENCE_FIELDS
+
+
+class ClaimEvidenceSerializer(EvidenceSerializer):
+    """Evidence nested in its claim: the claim is implied."""
+
+    class Meta(EvidenceSerializer.Meta):
+        fields = [f for f in EVIDENCE_FIELDS if f != "claim"]
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    topic_name = serializers.CharField(source="topic.name", read_only=True)
+    evidence = ClaimEvidenceSerializer(
+        many=True, read_only=True, source="accepted_evidence"
+    )
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "topic_name", "evidence"]
+
+
+class EvidenceWriteSerializer(StrictInput, serializers.ModelSerializer):
+    """What a curator sends to record or change evidence."""
+
+    claim = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Claim.objects.all(), help_text="The claim's slug."
+    )
+    publication = serializers.SlugRelatedField(
+        slug_field="pmid",
+        queryset=Publication.objects.all(),
+        help_text="The paper's PMID; add it first with POST /api/v1/publications/.",
+    )
+    rating = serializers.IntegerField(min_value=1, max_value=5, default=3)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "claim",
+            "publication",
+            "stance",
+            "effect",
+            "level",
+            "msc_source",
+            "species",
+            "cancer_type",
+            "model",
+            "immune_status",
+            "delivery",
+            "msc_tumor_ratio",
+            "finding",
+            "quote",
+            "rating",
+        ]
+        # The curation services own the rules (duplicates included).
+        validators: list = []
+
+
+class ReasonSerializer(StrictInput, serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default=""
+    )
+
+
+class RejectSerializer(StrictInput, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why it is rejected.")
+
+
+class InfoSerializer(serializers.Serializer):
+    data_version = serializers.DateTimeField(
+        allow_null=True, help_text="Time of the last change to any record."
+    )
+    rules_version = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    claims_by_status = serializers.DictField(child=serializers.IntegerField())

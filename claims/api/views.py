@@ -1,0 +1,369 @@
+"""The API's endpoints: thin views that parse, check access, call a service, render.
+
+Reads are read-only viewsets; every write goes through claims.curation or
+claims.citations, so the API obeys exactly the rules the admin does.
+"""
+
+from collections.abc import Iterable, Iterator
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims import curation
+from claims.api import csv_rows
+from claims.api import serializers as s
+from claims.api.errors import error_body
+from claims.api.filters import (
+    ClaimFilter,
+    EvidenceFilter,
+    PublicationFilter,
+    StrictFilterBackend,
+    TopicFilter,
+)
+from claims.api.freshness import ConditionalGetMixin
+from claims.api.pagination import PagePagination
+from claims.api.permissions import ReadOrRole, visible_evidence
+from claims.api.renderers import (
+    BibTeXRenderer,
+    CSLJSONRenderer,
+    CSVRenderer,
+    ExportRenderer,
+    FormatNegotiation,
+    RISRenderer,
+)
+from claims.citations import parse_pmid, publications_add
+from claims.models import Claim, Evidence, Publication, RefreshRun, Review, Topic
+from claims.status_rules import RULES_VERSION, ClaimStatus
+
+EVIDENCE_EXAMPLE = OpenApiExample(
+    "A pro-tumor co-injection study",
+    request_only=True,
+    value={
+        "claim": "bm-msc-promote-primary-tumor-growth",
+        "publication": 16214129,
+        "stance": "supports",
+        "effect": "pro_tumor",
+        "level": "animal",
+        "msc_source": "bone_marrow",
+        "species": "human",
+        "cancer_type": "breast carcinoma",
+        "model": "cell_line_xenograft",
+        "immune_status": "immunodeficient",
+        "delivery": "co_injection",
+        "msc_tumor_ratio": "1:4",
+        "finding": "MSC co-injected with the tumor cells enlarged the xenografts.",
+        "rating": 4,
+    },
+)
+PUBLICATION_EXAMPLE = OpenApiExample(
+    "A paper by its PMID", request_only=True, value={"pmid": 17914389}
+)
+REJECT_EXAMPLE = OpenApiExample(
+    "A reason", request_only=True, value={"reason": "The quote is not in the abstract."}
+)
+EXPORT_CHUNK_ROWS = 500
+EXPORT_CHUNK_BYTES = 64 * 1024
+CITATION_RENDERERS = [RISRenderer, BibTeXRenderer, CSLJSONRenderer]
+
+
+def _chunks(pieces: Iterable[str]) -> Iterator[bytes]:
+    """Join small pieces into ~64 KB writes."""
+    buffer, size = [], 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= EXPORT_CHUNK_BYTES:
+            yield "".join(buffer).encode()
+            buffer, size = [], 0
+    yield "".join(buffer).encode()
+
+
+class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+    """Shared by every endpoint: filters, pages, formats, roles, conditional GET.
+
+    A list in an export format (CSV, RIS, ...) is the whole filtered list,
+    streamed; pages are for JSON.
+    """
+
+    filter_backends = [StrictFilterBackend]
+    content_negotiation_class = FormatNegotiation
+    pagination_class = PagePagination
+    permission_classes = [ReadOrRole]
+    list_renderer_classes: list = [JSONRenderer, CSVRenderer]
+    detail_renderer_classes: list = [JSONRenderer]
+    export_serializer_classes: dict = {}
+    write_permissions: dict[str, str] = {}
+
+    def get_renderers(self):
+        classes = {
+            "list": self.list_renderer_classes,
+            "retrieve": self.detail_renderer_classes,
+        }.get(self.action, [JSONRenderer])
+        return [renderer() for renderer in classes]
+
+    def get_serializer_class(self):
+        renderer = getattr(self.request, "accepted_renderer", None)
+        export = self.export_serializer_classes.get(getattr(renderer, "format", None))
+        return export or self.serializer_class
+
+    def list(self, request, *args, **kwargs):
+        if isinstance(request.accepted_renderer, ExportRenderer):
+            return self.export(request.accepted_renderer)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        response = Response(self.get_serializer(self.get_object()).data)
+        renderer = request.accepted_renderer
+        if isinstance(renderer, ExportRenderer):
+            name = f"{self.basename}-{self.kwargs[self.lookup_field]}"
+            disposition = f'attachment; filename="{name}.{renderer.extension}"'
+            response.headers["Content-Disposition"] = disposition
+        return response
+
+    def export(self, renderer: ExportRenderer) -> StreamingHttpResponse:
+        """Stream the whole filtered list, one row at a time, in constant memory."""
+        queryset = self.filter_queryset(self.get_queryset())
+        serializer = self.get_serializer()
+        rows = (
+            serializer.to_representation(obj)
+            for obj in queryset.iterator(chunk_size=EXPORT_CHUNK_ROWS)
+        )
+        response = StreamingHttpResponse(
+            _chunks(renderer.stream(rows, list(serializer.fields))),
+            content_type=f"{renderer.media_type}; charset=utf-8",
+        )
+        disposition = f'attachment; filename="{self.basename}.{renderer.extension}"'
+        response.headers["Content-Disposition"] = disposition
+        return response
+
+    def parsed(self, serializer_class, **kwargs) -> dict:
+        """The request body, validated by `serializer_class` (400 otherwise)."""
+        serializer = serializer_class(
+            data=self.request.data, context=self.get_serializer_context(), **kwargs
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def answer(self, instance, status_code: int = status.HTTP_200_OK) -> Response:
+        data = self.serializer_class(
+            instance, context=self.get_serializer_context()
+        ).data
+        headers = {"Location": str(data["url"])} if status_code == 201 else {}
+        return Response(data, status=status_code, headers=headers)
+
+
+class ReviewViewSet(PortalViewSet):
+    """The source reviews whose claims the portal curates."""
+
+    # Explicit order: Django drops Meta.ordering from GROUP BY queries.
+    queryset = (
+        Review.objects.select_related("publication")
+        .annotate(topic_count=Count("topics"))
+        .order_by("pk")
+    )
+    serializer_class = s.ReviewSerializer
+    export_serializer_classes = {"csv": csv_rows.ReviewCsvSerializer}
+    lookup_field = "slug"
+
+
+class TopicViewSet(PortalViewSet):
+    """The themes of a review, in the review's order."""
+
+    queryset = (
+        Topic.objects.select_related("review")
+        .annotate(claim_count=Count("claims"))
+        .order_by(*Topic._meta.ordering)
+    )
+    serializer_class = s.TopicSerializer
+    export_serializer_classes = {"csv": csv_rows.TopicCsvSerializer}
+    filterset_class = TopicFilter
+    lookup_field = "slug"
+
+
+ACCEPTED = Q(evidence__status=Evidence.Status.ACCEPTED)
+EVIDENCE_COUNTS = {
+    "n_accepted": Count("evidence", filter=ACCEPTED),
+    **{
+        f"n_{stance}": Count("evidence", filter=ACCEPTED & Q(evidence__stance=stance))
+        for stance in s.STANCES
+    },
+    **{
+        f"n_{effect}": Count("evidence", filter=ACCEPTED & Q(evidence__effect=effect))
+        for effect in s.EFFECTS
+    },
+}
+
+
+class ClaimViewSet(PortalViewSet):
+    """Claims with their computed status; a claim's detail nests its evidence."""
+
+    serializer_class = s.ClaimSerializer
+    export_serializer_classes = {"csv": csv_rows.ClaimCsvSerializer}
+    filterset_class = ClaimFilter
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        claims = (
+            Claim.objects.select_related("topic")
+            .annotate(**EVIDENCE_COUNTS)
+            .order_by(*Claim._meta.ordering)
+        )
+        if self.action != "retrieve":
+            return claims
+        accepted = Evidence.objects.accepted().select_related("publication")
+        return claims.prefetch_related(
+            Prefetch("evidence", queryset=accepted, to_attr="accepted_evidence")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.ClaimDetailSerializer
+        return super().get_serializer_class()
+
+
+class EvidenceViewSet(mixins.CreateModelMixin, PortalViewSet):
+    """Evidence records; curators and editors write them through the workflow.
+
+    Anonymous readers see accepted evidence; a curator also sees their own
+    drafts; an editor sees everything.
+    """
+
+    serializer_class = s.EvidenceSerializer
+    export_serializer_classes = {"csv": csv_rows.EvidenceCsvSerializer}
+    filterset_class = EvidenceFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    write_permissions = {
+        "create": "claims.add_evidence",
+        "partial_update": "claims.change_evidence",
+        "submit": "claims.change_evidence",
+        "accept": curation.MODERATE_PERMISSION,
+        "reject": curation.MODERATE_PERMISSION,
+    }
+
+    def get_queryset(self):
+        return visible_evidence(self.request.user).select_related(
+            "claim__topic", "publication"
+        )
+
+    @extend_schema(
+        request=s.EvidenceWriteSerializer,
+        responses={201: s.EvidenceSerializer},
+        examples=[EVIDENCE_EXAMPLE],
+    )
+    def create(self, request, *args, **kwargs):
+        """Record evidence as a draft of the requesting curator."""
+        fields = self.parsed(s.EvidenceWriteSerializer)
+        evidence = curation.evidence_create(by=request.user, **fields)
+        return self.answer(evidence, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.EvidenceWriteSerializer, responses=s.EvidenceSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Change fields; a curator only on their own drafts."""
+        evidence = self.get_object()
+        fields = self.parsed(s.EvidenceWriteSerializer, partial=True)
+        evidence = curation.evidence_update(
+            evidence=evidence, by=request.user, **fields
+        )
+        return self.answer(evidence)
+
+    @extend_schema(request=None, responses=s.EvidenceSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, *args, **kwargs):
+        """Send a draft (or rejected evidence) to the editors."""
+        evidence = curation.evidence_submit(evidence=self.get_object(), by=request.user)
+        return self.answer(evidence)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.EvidenceSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, *args, **kwargs):
+        """Accept submitted evidence (editors); it counts toward the claim's status."""
+        reason = self.parsed(s.ReasonSerializer)["reason"]
+        evidence = curation.evidence_accept(
+            evidence=self.get_object(), by=request.user, reason=reason
+        )
+        return self.answer(evidence)
+
+    @extend_schema(
+        request=s.RejectSerializer,
+        responses=s.EvidenceSerializer,
+        examples=[REJECT_EXAMPLE],
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, *args, **kwargs):
+        """Reject submitted or accepted evidence with a reason (editors)."""
+        reason = self.parsed(s.RejectSerializer)["reason"]
+        evidence = curation.evidence_reject(
+            evidence=self.get_object(), by=request.user, reason=reason
+        )
+        return self.answer(evidence)
+
+
+class PublicationViewSet(mixins.CreateModelMixin, PortalViewSet):
+    """PubMed papers, by PMID; also as RIS, BibTeX and CSL-JSON."""
+
+    queryset = Publication.objects.all()
+    serializer_class = s.PublicationSerializer
+    export_serializer_classes = {"csv": csv_rows.PublicationCsvSerializer}
+    filterset_class = PublicationFilter
+    lookup_field = "pmid"
+    list_renderer_classes = [JSONRenderer, CSVRenderer, *CITATION_RENDERERS]
+    detail_renderer_classes = [JSONRenderer, *CITATION_RENDERERS]
+    write_permissions = {"create": "claims.add_publication"}
+
+    def get_object(self):
+        try:
+            self.kwargs["pmid"] = parse_pmid(self.kwargs["pmid"])
+        except DjangoValidationError as error:
+            raise ValidationError({"pmid": error.messages}) from None
+        return super().get_object()
+
+    @extend_schema(
+        request=s.PublicationCreateSerializer,
+        responses={201: s.PublicationSerializer, 200: s.PublicationSerializer},
+        examples=[PUBLICATION_EXAMPLE],
+    )
+    def create(self, request, *args, **kwargs):
+        """Add a paper by PMID (201) and fetch it from PubMed; 200 if already here."""
+        pmid = self.parsed(s.PublicationCreateSerializer)["pmid"]
+        known = Publication.objects.filter(pmid=pmid).exists()
+        (publication,) = publications_add(pmids=[pmid], trigger=RefreshRun.Trigger.API)
+        return self.answer(publication, status.HTTP_200_OK if known else 201)
+
+
+class InfoView(ConditionalGetMixin, APIView):
+    """The data version (time of the last change), the rules version, counts."""
+
+    content_negotiation_class = FormatNegotiation
+    permission_classes = [ReadOrRole]
+
+    @extend_schema(responses=s.InfoSerializer)
+    def get(self, request):
+        version = self.version
+        by_status = dict(
+            Claim.objects.order_by().values_list("status").annotate(n=Count("pk"))
+        )
+        counts = dict(version.rows, evidence=Evidence.objects.accepted().count())
+        info = {
+            "data_version": version.last_change,
+            "rules_version": RULES_VERSION,
+            "counts": counts,
+            "claims_by_status": {st: by_status.get(st, 0) for st in ClaimStatus.values},
+        }
+        return Response(s.InfoSerializer(info).data)
+
+
+@csrf_exempt  # a POST to a wrong URL is a 404, not a CSRF failure page
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any other URL under /api/v1/: a 404 in the API's error shape."""
+    body = error_body(NotFound(), status.HTTP_404_NOT_FOUND)
+    return JsonResponse({"error": body}, status=status.HTTP_404_NOT_FOUND)

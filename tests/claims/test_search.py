@@ -1,0 +1,124 @@
+"""text_search, and the ranked browse built on it, on either database."""
+
+import pytest
+from django.db import connection
+
+from claims.facets import ClaimFilters
+from claims.models import Claim, Evidence, Publication
+from claims.search import text_search
+from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
+
+pytestmark = pytest.mark.django_db
+
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search is PostgreSQL's"
+)
+
+
+@pytest.fixture
+def corpus():
+    angiogenesis = ClaimFactory(statement="MSC promote angiogenesis in tumors.")
+    homing = ClaimFactory(statement="MSC home to wounds and tumors.")
+    paper = PublicationFactory(
+        title="Chemokine gradients guide stromal cells",
+        abstract="Marrow stromal cells followed a CXCL12 gradient.",
+    )
+    EvidenceFactory(
+        claim=homing,
+        publication=paper,
+        finding="Labelled cells accumulated in the periphery of gliomas.",
+    )
+    return {"angiogenesis": angiogenesis, "homing": homing, "paper": paper}
+
+
+def test_claims_are_found_by_their_statement(corpus):
+    found = text_search(Claim.objects.all(), "angiogenesis")
+
+    assert list(found) == [corpus["angiogenesis"]]
+
+
+def test_claims_are_found_by_the_findings_titles_and_abstracts_of_their_evidence(
+    corpus,
+):
+    for words in ("gliomas", "chemokine", "CXCL12"):
+        assert list(text_search(Claim.objects.all(), words)) == [corpus["homing"]]
+
+
+def test_every_word_must_match(corpus):
+    assert list(text_search(Claim.objects.all(), "wounds gliomas")) == [
+        corpus["homing"]
+    ]
+    assert not text_search(Claim.objects.all(), "wounds angiogenesis").exists()
+
+
+def test_words_may_come_from_the_row_and_from_its_evidence(corpus):
+    found = text_search(Claim.objects.all(), "wounds chemokine")
+
+    assert list(found) == [corpus["homing"]]
+
+
+def test_a_common_word_does_not_empty_the_results(corpus):
+    found = text_search(Claim.objects.all(), "the gliomas")
+
+    assert list(found) == [corpus["homing"]]
+
+
+def test_a_claim_matched_by_several_findings_appears_once(corpus):
+    EvidenceFactory(claim=corpus["homing"], finding="More gliomas were reached.")
+
+    assert text_search(Claim.objects.all(), "gliomas").count() == 1
+
+
+def test_findings_of_evidence_not_accepted_do_not_surface_a_claim(corpus):
+    EvidenceFactory(
+        claim=corpus["angiogenesis"],
+        finding="A draft about osteoclasts.",
+        status=Evidence.Status.DRAFT,
+    )
+
+    assert not text_search(Claim.objects.all(), "osteoclasts").exists()
+
+
+def test_papers_are_found_by_title_abstract_and_the_findings_citing_them(corpus):
+    for words in ("chemokine", "CXCL12", "gliomas"):
+        found = text_search(Publication.objects.all(), words)
+        assert list(found) == [corpus["paper"]]
+
+
+def test_evidence_is_found_by_its_finding_claim_and_paper(corpus):
+    for words in ("gliomas", "wounds", "chemokine"):
+        found = text_search(Evidence.objects.all(), words)
+        assert [e.claim for e in found] == [corpus["homing"]]
+
+
+def test_blank_words_leave_the_queryset_alone(corpus):
+    assert text_search(Claim.objects.all(), "   ").count() == 2
+
+
+@on_postgres
+def test_postgres_search_stems_words_and_ranks_statement_matches_first(corpus):
+    statement_match = ClaimFactory(statement="Gliomas attract MSC.")
+
+    found = list(text_search(Claim.objects.all(), "glioma"))
+
+    assert found == [statement_match, corpus["homing"]]
+
+
+def test_a_minus_excludes_a_word_and_quotes_keep_a_phrase(corpus):
+    excluded = text_search(Claim.objects.all(), "tumors -angiogenesis")
+    phrase = text_search(Claim.objects.all(), '"home to wounds"')
+    broken_phrase = text_search(Claim.objects.all(), '"wounds to home"')
+
+    assert list(excluded) == [corpus["homing"]]
+    assert list(phrase) == [corpus["homing"]]
+    assert not broken_phrase.exists()
+
+
+@on_postgres
+def test_postgres_ranked_browse_lists_the_best_matches_first(corpus):
+    best = ClaimFactory(statement="Gliomas, gliomas: MSC home to gliomas.")
+    filters = ClaimFilters.from_params({"q": "glioma"})
+
+    ranked = filters.claims(Claim.objects.all(), ranked=True)
+
+    assert list(ranked) == [best, corpus["homing"]]

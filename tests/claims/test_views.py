@@ -1,0 +1,536 @@
+"""The reader's pages: what they show, what they hide, and what they cost."""
+
+import datetime
+import re
+from html import escape
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims.models import Claim, Evidence, Publication
+from claims.services import claims_recompute_status
+from claims.status_rules import RULES_VERSION, ClaimStatus
+from tests.factories import (
+    ClaimFactory,
+    EvidenceFactory,
+    PublicationFactory,
+    ReviewFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = "<script>alert('x')</script>"
+CONTESTED = "bm-msc-promote-primary-tumor-growth"
+CONTEXT_DEPENDENT = "msc-promote-tumor-angiogenesis"
+RETRACTED_PMID = 15833829
+
+
+@pytest.fixture
+def review():
+    """The shipped review: 44 claims, 149 evidence records, 52 papers."""
+    call_command("load_review", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def main(response) -> str:
+    """The page's <main> element: its content, not its title or navigation."""
+    return text(response).split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def words(response) -> str:
+    """The main content as a reader sees it: tags dropped, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", main(response)).split())
+
+
+def contested_claim(**claim_fields) -> Claim:
+    """A claim whose supporting and refuting papers differ in delivery."""
+    claim = ClaimFactory(**claim_fields)
+    for year in (2005, 2006):
+        EvidenceFactory(
+            claim=claim,
+            publication=PublicationFactory(year=year),
+            delivery="co_injection",
+            immune_status="immunodeficient",
+        )
+    EvidenceFactory(
+        claim=claim,
+        publication=PublicationFactory(year=2009),
+        stance="refutes",
+        effect="anti_tumor",
+        delivery="systemic",
+        immune_status="immunodeficient",
+    )
+    claims_recompute_status(claim_ids=[claim.pk])
+    claim.refresh_from_db()
+    return claim
+
+
+# -- home ------------------------------------------------------------------------
+
+
+def test_home_shows_the_review_summary_topics_and_claims_by_status(client, review):
+    response = client.get("/")
+
+    page = text(response)
+    assert response.status_code == 200
+    assert "Bone marrow-derived mesenchymal stem cells and the tumor" in page
+    assert "Bergfeld and DeClerck review how bone marrow-derived" in page
+    assert "MSC identity and definition" in page
+    assert "All 44 claims by status" in page
+    counts = {
+        status: Claim.objects.filter(status=status).count()
+        for status in ClaimStatus.values
+    }
+    assert f'<span class="n">{counts["supported"]}</span> Supported' in page
+    assert 'href="/claims/?status=contested"' in page
+    assert f'href="/claims/{CONTESTED}/"' in page  # under "Where studies disagree"
+
+
+def test_home_without_a_review_says_how_to_load_one(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "load_review" in text(response)
+
+
+# -- browse ----------------------------------------------------------------------
+
+
+def test_browse_lists_every_claim_with_its_status_and_paper_counts(client):
+    claim = contested_claim(statement="MSC feed tumors.")
+    ClaimFactory(statement="MSC home to wounds.")
+
+    page = main(client.get("/claims/"))
+
+    assert "2 claims" in page
+    assert "MSC feed tumors." in page
+    assert "MSC home to wounds." in page
+    assert "Context-dependent" in page
+    assert "Papers: 2 supporting, 1 refuting" in page
+    assert f'href="/claims/{claim.slug}/"' in page
+
+
+def test_browse_filters_by_status_and_marks_the_choice(client):
+    contested_claim(statement="MSC feed tumors.")
+    ClaimFactory(statement="MSC home to wounds.")
+
+    page = main(client.get("/claims/", {"status": "context_dependent"}))
+
+    assert "MSC feed tumors." in page
+    assert "MSC home to wounds." not in page
+    assert '<option value="context_dependent" selected>' in page
+    assert "Remove filter Status: Context-dependent" in page
+
+
+def test_browse_filters_by_a_context_facet_and_the_year_range(client):
+    contested_claim(statement="MSC feed tumors.")
+    other = ClaimFactory(statement="MSC home to wounds.")
+    EvidenceFactory(
+        claim=other, delivery="local", publication=PublicationFactory(year=2008)
+    )
+
+    systemic = main(client.get("/claims/", {"delivery": "systemic"}))
+    late = main(client.get("/claims/", {"year_min": "2007"}))
+    early = main(client.get("/claims/", {"year_max": "2004"}))
+
+    assert "MSC feed tumors." in systemic
+    assert "MSC home to wounds." not in systemic
+    assert "MSC feed tumors." in late
+    assert "MSC home to wounds." in late
+    assert "MSC feed tumors." not in early
+    assert "No claim matches" in early
+
+
+def test_browse_searches_words_in_statements_and_findings(client):
+    claim = ClaimFactory(statement="MSC home to wounds.")
+    EvidenceFactory(claim=claim, finding="Cells reached the gliomas.")
+    ClaimFactory(statement="MSC feed tumors.")
+
+    page = main(client.get("/claims/", {"q": "gliomas"}))
+
+    assert "MSC home to wounds." in page
+    assert "MSC feed tumors." not in page
+    assert 'value="gliomas"' in page
+
+
+def test_browse_ignores_values_no_choice_allows(client):
+    ClaimFactory(statement="MSC home to wounds.")
+
+    response = client.get("/claims/", {"status": "nonsense", "year_min": "x"})
+
+    assert response.status_code == 200
+    assert "MSC home to wounds." in text(response)
+
+
+def test_browse_links_a_csv_export_with_the_same_filters(client):
+    contested_claim()
+
+    page = main(client.get("/claims/", {"delivery": "systemic", "q": "bone marrow"}))
+
+    expected = "/api/v1/evidence/?format=csv&amp;delivery=systemic&amp;q=bone+marrow"
+    assert f'href="{expected}"' in page
+
+
+def test_browse_facets_offer_only_values_found_with_their_claim_counts(client, review):
+    page = main(client.get("/claims/", {"status": "contested"}))
+
+    assert '<option value="contested" selected>Contested (2)</option>' in page
+    assert '<option value="animal">Animal model (2)</option>' in page
+    assert 'value="clinical"' not in page
+
+
+# -- claim -----------------------------------------------------------------------
+
+
+def test_claim_page_shows_status_reason_rule_and_evidence(client):
+    claim = contested_claim(statement="MSC feed tumors.")
+
+    page = main(client.get(f"/claims/{claim.slug}/"))
+
+    assert "<h1" in page
+    assert "MSC feed tumors." in page
+    assert "Context-dependent" in page
+    assert escape(claim.status_reason) in page
+    assert 'href="/methods/#rule-R3"' in page
+    assert "rule R3" in page
+    assert page.count('<tr class="row-') == 3
+    assert "Co-injection with tumor cells" in page
+    assert "Systemic injection" in page
+
+
+def test_claim_page_explains_which_context_separates_the_sides(client):
+    claim = contested_claim()
+
+    page = main(client.get(f"/claims/{claim.slug}/"))
+
+    assert "Why studies disagree" in page
+    assert "MSC delivery separates the two sides." in page
+    assert "Supporting findings: 2 of 2 co-injection with tumor cells." in page
+    assert "Refuting findings: 1 of 1 systemic injection." in page
+    assert '<tr class="separates">' in page
+
+
+def test_contested_claims_of_the_review_get_the_disagreement_panel(client, review):
+    contested = words(client.get(f"/claims/{CONTESTED}/"))
+    context = words(client.get(f"/claims/{CONTEXT_DEPENDENT}/"))
+
+    assert "No reported context facet separates" in contested
+    assert "2 of 2 immunodeficient host" in contested
+    assert "MSC delivery separates the two sides." in context
+
+
+def test_claims_not_in_dispute_have_no_disagreement_panel(client):
+    claim = ClaimFactory()
+    EvidenceFactory(claim=claim)
+    claims_recompute_status(claim_ids=[claim.pk])
+
+    page = main(client.get(f"/claims/{claim.slug}/"))
+
+    assert "Supported" in page
+    assert "Why studies disagree" not in page
+
+
+def test_claim_page_draws_accessible_charts_with_a_table_alternative(client):
+    claim = contested_claim()
+
+    page = main(client.get(f"/claims/{claim.slug}/"))
+
+    assert page.count('role="img"') == 2
+    assert '<title id="balance-title">' in page
+    assert '<desc id="balance-desc">' in page
+    assert "Supports: 2 findings, 2 pro-tumor; Refutes: 1 finding, 1 anti-tumor" in page
+    assert "2005: 1 supporting, 0 refuting" in page
+    assert "2009: 0 supporting, 1 refuting" in page
+    assert '<th scope="row">2009</th><td>0</td><td>1</td>' in page
+
+
+def test_retracted_papers_are_marked_struck_and_not_counted(client):
+    claim = contested_claim()
+    EvidenceFactory(
+        claim=claim,
+        stance="refutes",
+        publication=PublicationFactory(is_retracted=True),
+        finding="A retracted refutation.",
+    )
+
+    response = client.get(f"/claims/{claim.slug}/")
+
+    assert "<s>A retracted refutation.</s>" in text(response)
+    page = words(response)
+    assert "Retracted, not counted" in page
+    assert "2 supporting papers, 1 refuting paper counted" in page
+    assert "1 retracted paper not counted" in page
+    assert "Refutes: 1 finding" in page
+
+
+def test_evidence_not_accepted_is_not_shown(client):
+    claim = ClaimFactory()
+    EvidenceFactory(claim=claim, finding="A draft.", status=Evidence.Status.DRAFT)
+    EvidenceFactory(claim=claim, finding="Rejected.", status=Evidence.Status.REJECTED)
+
+    page = main(client.get(f"/claims/{claim.slug}/"))
+
+    assert "A draft." not in page
+    assert "Rejected." not in page
+    assert "No accepted evidence yet." in page
+
+
+def test_an_unknown_claim_is_not_found(client):
+    response = client.get("/claims/no-such-claim/")
+
+    assert response.status_code == 404
+    assert "Not found" in text(response)
+
+
+# -- publication -----------------------------------------------------------------
+
+
+def test_publication_page_shows_full_metadata_and_links(client):
+    paper = PublicationFactory(
+        pmid=16214129,
+        title="Mesenchymal stem cells favor tumor growth in vivo.",
+        authors=[
+            {"last_name": "Zhu", "initials": "W", "orcid": "0000-0002-1825-0097"},
+            {"collective_name": "MSC Study Group"},
+        ],
+        journal="Experimental and molecular pathology",
+        journal_iso="Exp Mol Pathol",
+        volume="80",
+        issue="3",
+        pages="267-74",
+        pub_date="2006 Jun",
+        abstract_sections=[
+            {"label": "BACKGROUND", "text": "MSC home to tumors."},
+            {"label": "RESULTS", "text": "Tumors grew."},
+        ],
+        doi="10.1016/j.yexmp.2005.07.004",
+        pmcid="PMC1234567",
+        mesh_terms=["Mesenchymal Stem Cells"],
+        publication_types=["Journal Article"],
+        metadata_state=Publication.MetadataState.CURRENT,
+        fetched_at=datetime.datetime(2025, 3, 4, 5, 6, tzinfo=datetime.UTC),
+    )
+    claim = ClaimFactory(statement="MSC feed tumors.")
+    EvidenceFactory(claim=claim, publication=paper, finding="Tumors doubled.")
+
+    page = main(client.get("/publications/16214129/"))
+
+    assert "Mesenchymal stem cells favor tumor growth in vivo." in page
+    assert "Zhu W" in page
+    assert "MSC Study Group" in page
+    assert 'href="https://orcid.org/0000-0002-1825-0097"' in page
+    assert "2006 Jun;80(3):267-74." in page
+    assert "Exp Mol Pathol" in page
+    assert '<strong class="abstract-label">BACKGROUND.</strong> MSC home' in page
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/16214129/"' in page
+    assert 'href="https://doi.org/10.1016/j.yexmp.2005.07.004"' in page
+    assert 'href="https://pmc.ncbi.nlm.nih.gov/articles/PMC1234567/"' in page
+    assert "Mesenchymal Stem Cells" in page
+    assert "Journal Article" in page
+    assert f'href="/claims/{claim.slug}/"' in page
+    assert "Tumors doubled." in page
+    assert "last refreshed" in page
+    assert "4 March 2025" in page
+
+
+def test_publication_page_badges_every_integrity_notice(client):
+    PublicationFactory(
+        pmid=15833829,
+        is_retracted=True,
+        retraction_notice_pmid=20000001,
+        erratum_pmids=[20000002],
+        expression_of_concern_pmids=[20000003],
+        superseded_by_pmid=20000004,
+        publication_types=["Review"],
+        verification=Publication.Verification.UNVERIFIED,
+    )
+
+    page = main(client.get("/publications/15833829/"))
+
+    for badge in (
+        "Retracted",
+        "Erratum",
+        "Expression of concern",
+        "Superseded",
+        "Review article",
+        "PMID not yet verified",
+        "Metadata pending",
+    ):
+        assert f">{badge}</span>" in page
+    for pmid in (20000001, 20000002, 20000003, 20000004):
+        assert f'href="https://pubmed.ncbi.nlm.nih.gov/{pmid}/"' in page
+
+
+@pytest.mark.parametrize(
+    ("state", "badge"),
+    [("missing", "Missing from PubMed"), ("failed", "Metadata refresh failed")],
+)
+def test_publication_page_says_when_metadata_is_missing_or_failed(client, state, badge):
+    PublicationFactory(pmid=1234, metadata_state=state)
+
+    page = main(client.get("/publications/1234/"))
+
+    assert f">{badge}</span>" in page
+    assert ">Metadata pending</span>" not in page
+
+
+def test_the_source_review_is_labelled_as_such(client, review):
+    page = main(client.get("/publications/20411303/"))
+
+    assert "The source review" in page
+
+
+def test_an_unknown_publication_is_not_found(client):
+    assert client.get("/publications/999999/").status_code == 404
+
+
+# -- topic, search, methods ------------------------------------------------------
+
+
+def test_topic_page_lists_its_claims_only(client):
+    topic = TopicFactory(name="Angiogenesis", description="New vessels.")
+    ClaimFactory(topic=topic, statement="MSC feed vessels.")
+    ClaimFactory(statement="MSC home to wounds.")
+
+    page = main(client.get(f"/topics/{topic.slug}/"))
+
+    assert "<h1>Angiogenesis</h1>" in page
+    assert "New vessels." in page
+    assert "MSC feed vessels." in page
+    assert "MSC home to wounds." not in page
+    assert f"/api/v1/evidence/?format=csv&amp;topic={topic.slug}" in page
+
+
+def test_an_unknown_topic_is_not_found(client):
+    assert client.get("/topics/nothing-here/").status_code == 404
+
+
+def test_search_finds_claims_findings_and_papers(client):
+    claim = ClaimFactory(statement="MSC home to gliomas.")
+    paper = PublicationFactory(title="Glioma tropism of stromal cells")
+    EvidenceFactory(claim=claim, publication=paper, finding="Cells reached gliomas.")
+    ClaimFactory(statement="MSC feed tumors.")
+
+    response = client.get("/search/", {"q": "glioma"})
+
+    page = main(response)
+    assert f'<a class="claim-link" href="/claims/{claim.slug}/">MSC home' in page
+    assert "Cells reached gliomas." in page
+    assert f'href="/publications/{paper.pmid}/">Glioma tropism' in page
+    assert "MSC feed tumors." not in page
+    assert "1 claim, 1 finding and 1 paper match" in words(response)
+
+
+def test_search_shows_the_first_twenty_of_each_kind_and_says_there_are_more(
+    client,
+):
+    for n in range(21):
+        ClaimFactory(statement=f"Gliomas attract MSC, report {n}.")
+
+    page = words(client.get("/search/", {"q": "gliomas"}))
+
+    assert "More than 20 claims, 0 findings and 0 papers match" in page
+    assert "See every matching claim" in page
+
+
+def test_search_without_words_shows_only_the_form(client):
+    ClaimFactory(statement="MSC home to wounds.")
+
+    page = main(client.get("/search/"))
+
+    assert 'id="search-q"' in page
+    assert "MSC home to wounds." not in page
+
+
+def test_methods_page_publishes_the_rules_from_the_code_with_their_version(client):
+    page = main(client.get("/methods/"))
+
+    assert f"rules v{RULES_VERSION}" in page
+    for rule in ("R1", "R2", "R3", "R4", "R5", "R6"):
+        assert f'<tr id="rule-{rule}">' in page
+    assert "Papers on both sides, and one context facet separates them" in page
+    assert "MSC delivery, host immune status, experimental model" in page
+    assert "How citation metadata is refreshed" in page
+    assert "200 papers per request" in page
+
+
+# -- escaping ----------------------------------------------------------------------
+
+
+def test_titles_and_findings_containing_markup_render_as_text(client):
+    paper = PublicationFactory(pmid=4242, title=SCRIPT, abstract=SCRIPT)
+    claim = ClaimFactory(statement=f"Claim {SCRIPT}", topic=TopicFactory(name=SCRIPT))
+    EvidenceFactory(claim=claim, publication=paper, finding=SCRIPT, cancer_type=SCRIPT)
+    claims_recompute_status(claim_ids=[claim.pk])
+
+    for url in (
+        "/",
+        "/claims/",
+        f"/claims/{claim.slug}/",
+        "/publications/4242/",
+        f"/topics/{claim.topic.slug}/",
+        "/search/?q=claim",
+        f"/claims/?q={SCRIPT}",
+    ):
+        page = text(client.get(url))
+        assert SCRIPT not in page, url
+        assert "&lt;script&gt;" in page, url
+
+
+# -- cost --------------------------------------------------------------------------
+
+PAGES = [
+    "/",
+    "/claims/",
+    "/claims/?status=contested&delivery=co_injection&year_min=2000&q=tumor",
+    f"/claims/{CONTESTED}/",
+    f"/publications/{RETRACTED_PMID}/",
+    "/topics/tumor-growth-survival/",
+    "/search/?q=tumor",
+    "/methods/",
+]
+QUERY_BUDGET = 8
+
+
+def grow_the_data() -> None:
+    """Add a topic of claims, each with evidence on its own papers."""
+    review = ReviewFactory()
+    topic = TopicFactory(review=review)
+    for _ in range(5):
+        claim = ClaimFactory(topic=topic, statement="More tumor claims.")
+        for stance in ("supports", "refutes", "qualifies"):
+            EvidenceFactory(
+                claim=claim, stance=stance, finding="A tumor finding.", delivery="local"
+            )
+    claim = Claim.objects.get(slug=CONTESTED)
+    for _ in range(3):
+        EvidenceFactory(claim=claim, finding="Another tumor finding.")
+    EvidenceFactory(
+        claim=claim, publication=Publication.objects.get(pmid=RETRACTED_PMID)
+    )
+    claims_recompute_status()
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_make_the_same_few_queries_as_the_data_grows(
+    client, review, url, django_assert_max_num_queries
+):
+    before = queries(client, url)
+    grow_the_data()
+
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        after = queries(client, url)
+
+    assert after == before
