@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from claims import curation
 
@@ -18,7 +19,8 @@ def test_in_debug_a_demo_editor_is_created_with_a_password_printed_once(
     second = capsys.readouterr().out
 
     password = first.split("password '")[1].split("'")[0]
-    user = authenticate(username="demo-editor", password=password)
+    request = RequestFactory().post("/admin/login/")
+    user = authenticate(request, username="demo-editor", password=password)
     assert user is not None
     assert curation.is_editor(user)
     assert user.is_staff

@@ -1,0 +1,35 @@
+"""Middleware of the project itself (not the domain)."""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 (never a traceback) when the database connection fails.
+
+    Django drops a broken connection at the end of the request
+    (CONN_HEALTH_CHECKS), so the next request reconnects.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable: %s", exception)
+        message = "The database is unavailable; please try again shortly."
+        if request.path.startswith("/api/"):
+            body = {"error": {"status": 503, "code": "unavailable", "message": message}}
+            response = JsonResponse(body, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain")
+        response["Retry-After"] = "30"
+        return response
