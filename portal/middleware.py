@@ -5,7 +5,25 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
+from portal.health import healthz
+
 logger = logging.getLogger(__name__)
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before the host check and the HTTPS redirect.
+
+    It says only that the process serves, so it is safe for any Host header, and
+    an orchestrator probes it over plain HTTP on the container's own address.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            return healthz(request)
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

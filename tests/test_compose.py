@@ -93,3 +93,10 @@ def test_the_env_example_names_every_secret_without_a_value():
 
     for name in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD"):
         assert settings[name] == ""
+
+
+def test_every_app_process_shares_the_redis_broker_and_cache(compose):
+    for name in ("web", "worker-ncbi", "worker", "beat", "migrate"):
+        environment = compose["services"][name]["environment"]
+        assert environment["CELERY_BROKER_URL"].startswith("redis://redis:"), name
+        assert environment["CACHE_URL"].startswith("redis://redis:"), name

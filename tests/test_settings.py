@@ -47,3 +47,35 @@ def test_production_settings_start_with_a_secret_key():
     result = django_setup(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
 
     assert result.stdout.split() == ["django.db.backends.sqlite3", "False"]
+
+
+def test_cache_url_gives_every_process_one_shared_redis_cache():
+    code = (
+        "import django; django.setup(); from django.core.cache import caches; "
+        "cache = caches['default']; cache.set('shared-cache-probe', 42); "
+        "print(type(cache).__name__)"
+    )
+    environ = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "CACHE_URL": "redis://127.0.0.1:6379/12",
+    }
+    writer = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    read = "import django; django.setup(); from django.core.cache import cache; "
+    reader = subprocess.run(
+        [sys.executable, "-c", read + "print(cache.get('shared-cache-probe'))"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert writer.stdout.split() == ["RedisCache"], writer.stderr
+    assert reader.stdout.split() == ["42"], reader.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 
 from tests.tcp_proxy import TcpProxy
 
@@ -24,6 +25,17 @@ def test_healthz_says_the_process_is_up(client):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_healthz_answers_a_container_probe_over_plain_http_on_any_host(settings):
+    settings.ALLOWED_HOSTS = ["portal.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    probe = Client(HTTP_HOST="172.18.0.5:8000")
+
+    assert probe.get("/healthz").status_code == 200
+    # Everything else still insists on a known host and on HTTPS.
+    assert probe.get("/methods/").status_code == 400
+    assert Client(HTTP_HOST="portal.example.org").get("/methods/").status_code == 301
 
 
 def test_readyz_is_ready_when_database_and_broker_answer(client):

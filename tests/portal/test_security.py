@@ -53,7 +53,7 @@ def test_production_sends_hsts(settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_SSL_REDIRECT = False
 
-    response = Client().get("/healthz", secure=True)
+    response = Client().get("/methods/", secure=True)
 
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
 
