@@ -40,6 +40,8 @@ INTEGRITY_FIELDS = (
     "superseded_by_pmid",
 )
 MAX_PMID = 2**31 - 1
+# The start of a paper's last_error when its fetch never reached the broker.
+NOT_QUEUED = "The PubMed fetch could not be queued"
 BOOKKEEPING_FIELDS = [
     "record_hash",
     "metadata_state",
@@ -134,9 +136,11 @@ def refresh_plan(
 
 
 def _enqueue(run_id: int, parts: list[list[int]]) -> None:
-    """Send the batches to the broker; if it is down, say so on the run.
+    """Send the batches to the broker; if it is down, say so on the run and on
+    each paper not sent.
 
-    The papers stay pending, so the next planned refresh picks them up.
+    The papers stay due (pending, or stale), so the next planned refresh picks
+    them up.
     """
     from claims.tasks import refresh_publications_task as refresh_task
 
@@ -145,10 +149,16 @@ def _enqueue(run_id: int, parts: list[list[int]]) -> None:
             refresh_task.delay(run_id, batch)
         except OperationalError as exc:
             logger.error("Could not enqueue refresh run %s: %s", run_id, exc)
-            unsent = sum(len(b) for b in parts[number:])
+            unsent = [pmid for part in parts[number:] for pmid in part]
+            now = timezone.now()
             RefreshRun.objects.filter(pk=run_id).update(
-                errors=[f"Broker unavailable, {unsent} PMIDs not queued: {exc}"],
-                finished_at=timezone.now(),
+                errors=[f"Broker unavailable, {len(unsent)} PMIDs not queued: {exc}"],
+                finished_at=now,
+            )
+            Publication.objects.filter(pmid__in=unsent).update(
+                last_error=f"{NOT_QUEUED} (the task broker is unavailable); "
+                "the next planned refresh tries again.",
+                updated_at=now,
             )
             return
 

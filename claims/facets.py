@@ -66,7 +66,8 @@ class ClaimFilters:
             values=values,
             year_min=_year(params.get("year_min")),
             year_max=_year(params.get("year_max")),
-            q=" ".join((params.get("q") or "").split())[:200],
+            # A NUL is no character of any word: the database would refuse it.
+            q=" ".join((params.get("q") or "").replace("\x00", " ").split())[:200],
         )
 
     def params(self) -> dict[str, str]:
@@ -238,6 +239,8 @@ def year_bounds() -> tuple[int | None, int | None]:
 
 
 def _allowed(name: str, value: str) -> bool:
+    if "\x00" in value:
+        return False
     if name == "topic":
         return len(value) <= 50
     if name == "status":

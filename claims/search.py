@@ -36,6 +36,8 @@ DOCUMENTS: dict[type, dict[str, str]] = {
 RANK_FIELD = {Claim: "statement", Evidence: "finding", Publication: "title"}
 # A word, a "quoted phrase", either excluded by a leading minus.
 _TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+# A letter or digit: what PostgreSQL's full-text search can find.
+_SEARCHABLE = re.compile(r"[^\W_]")
 
 
 def text_search(queryset: QuerySet, q: str, *, memo: dict | None = None) -> QuerySet:
@@ -94,7 +96,7 @@ def _term_condition(model: type, term: str, memo: dict | None) -> Q:
         condition = Q(pk__in=papers) | Q(
             pk__in=accepted.filter(pk__in=findings).values("publication_id")
         )
-    if connection.vendor == "postgresql":
+    if _full_text(term):
         # A stop word alone ("the") makes an empty query, which matches
         # nothing; like a search engine, ignore it rather than find nothing.
         query = _phrase(term)
@@ -111,7 +113,7 @@ def _matching(model: type, term: str, memo: dict | None) -> QuerySet | list[int]
             memo[model, term] = list(_matching(model, term, None))
         return memo[model, term]
     fields = DOCUMENTS[model]
-    if connection.vendor == "postgresql":
+    if _full_text(term):
         vector = reduce(
             lambda a, b: a + b,
             (
@@ -125,6 +127,16 @@ def _matching(model: type, term: str, memo: dict | None) -> QuerySet | list[int]
             reduce(or_, (Q(**{f"{f}__icontains": term}) for f in fields))
         )
     return found.order_by().values_list("pk", flat=True)
+
+
+def _full_text(term: str) -> bool:
+    """Whether PostgreSQL's full-text search looks for the term.
+
+    Only a term with a letter or digit: text search drops symbols, so "%" or
+    "=" would be ignored and match every row; they are matched literally, as on
+    SQLite.
+    """
+    return connection.vendor == "postgresql" and bool(_SEARCHABLE.search(term))
 
 
 def _phrase(term: str) -> SearchQuery:

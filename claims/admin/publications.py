@@ -136,13 +136,30 @@ class PublicationAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/claims/publication/paste.html", context)
 
     def _report_paste(self, request, added, bad) -> None:
+        # Read again: the fetch is queued after commit, once `added` was read.
+        unqueued = list(
+            Publication.objects.filter(
+                pk__in=[p.pk for p in added],
+                last_error__startswith=citations.NOT_QUEUED,
+            ).values_list("pmid", flat=True)
+        )
         if added:
             pmids = ", ".join(str(p.pmid) for p in added)
+            fetching = "" if unqueued else " New ones are being fetched from PubMed."
             self.message_user(
                 request,
-                f"{len(added)} publication(s) added or already present: {pmids}. "
-                "New ones are being fetched from PubMed.",
+                f"{len(added)} publication(s) added or already present: {pmids}."
+                + fetching,
                 messages.SUCCESS,
+            )
+        if unqueued:
+            self.message_user(
+                request,
+                f"The PubMed fetch could not be queued for {len(unqueued)} "
+                f"publication(s): {', '.join(map(str, unqueued))}. The task broker "
+                "is unavailable; they stay pending and the nightly refresh "
+                "fetches them.",
+                messages.ERROR,
             )
         if bad:
             self.message_user(

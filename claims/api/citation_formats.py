@@ -139,7 +139,7 @@ def bibtex(pub: dict) -> str:
         ("year", pub.get("year") or ""),
         ("volume", bibtex_escape(pub.get("volume") or "")),
         ("number", bibtex_escape(pub.get("issue") or "")),
-        ("pages", f"{start}--{end}" if end else bibtex_escape(start)),
+        ("pages", bibtex_escape(f"{start}--{end}" if end else start)),
         ("doi", _bibtex_verbatim(pub.get("doi") or "")),
         ("pmid", pub.get("pmid")),
         ("pmcid", bibtex_escape(pub.get("pmcid") or "")),

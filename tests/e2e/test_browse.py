@@ -145,8 +145,10 @@ def test_the_api_docs_render_under_the_content_security_policy(review_site, page
     violations = []
     page.on(
         "console",
-        lambda message: "Content Security Policy" in message.text
-        and violations.append(message.text),
+        lambda message: (
+            "Content Security Policy" in message.text
+            and violations.append(message.text)
+        ),
     )
 
     page.goto(review_site + "/api/docs/")
