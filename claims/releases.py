@@ -1,0 +1,399 @@
+"""Releases: the curated content frozen as a dated, checksummed directory.
+
+A release holds `release.json`, every field of every review, topic, claim,
+publication and evidence record (the source of truth a restore reads), tables
+and citations for readers (`claims.csv`, `evidence.csv`, `publications.csv`,
+`citations.bib`, `citations.ris`, written by the API's own CSV rows and
+citation formats) and `MANIFEST`, the SHA-256 of every file in the format
+`sha256sum -c MANIFEST` checks. A restore verifies every checksum, then
+inserts every row as it was (primary keys, timestamps and computed statuses
+included) into an empty database, in one transaction.
+
+Not in a release: history (django-simple-history), refresh runs and their
+field-level change log, and user accounts, of which only the usernames that
+evidence refers to are kept.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.color import no_style
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
+
+from claims.api import csv_rows
+from claims.api.citation_formats import bibtex, ris
+from claims.api.renderers import CSVRenderer
+from claims.api.serializers import PublicationSerializer
+from claims.api.views import EVIDENCE_COUNTS
+from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.status_rules import RULES_VERSION
+
+FORMAT_VERSION = 1
+RELEASE_FILE = "release.json"
+MANIFEST_FILE = "MANIFEST"
+HASH_CHUNK = 1 << 20
+
+
+class ReleaseError(Exception):
+    """A release cannot be written or restored; the message says why."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A curated model in release.json, and the field other rows cite it by."""
+
+    name: str
+    model: type[models.Model]
+    key: str
+
+
+# Parents first: the order a restore inserts them in.
+TABLES = (
+    Table("publications", Publication, "pmid"),
+    Table("reviews", Review, "slug"),
+    Table("topics", Topic, "slug"),
+    Table("claims", Claim, "slug"),
+    Table("evidence", Evidence, "id"),
+)
+
+
+@dataclass
+class ReleaseReport:
+    """Where a release is and how many rows of each kind it holds."""
+
+    path: Path
+    counts: dict[str, int]
+    users_created: list[str] | None = None  # by a restore
+
+    def summary(self) -> str:
+        rows = ", ".join(f"{n} {name}" for name, n in self.counts.items())
+        if self.users_created is None:
+            return f"{self.path}: {rows}"
+        created = ", ".join(self.users_created) or "none"
+        return f"{self.path}: {rows}; inactive users created: {created}"
+
+
+# -- Rows: every stored field, foreign keys by natural key ------------------------
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [
+        f for f in model._meta.concrete_fields if not getattr(f, "generated", False)
+    ]
+
+
+def _key_of(model: type[models.Model]) -> str:
+    """The field a row of `model` is referred to by in release.json."""
+    if model is get_user_model():
+        return model.USERNAME_FIELD
+    return next(table.key for table in TABLES if table.model is model)
+
+
+def _encode(obj: models.Model, f: models.Field) -> Any:
+    if f.is_relation:
+        related = getattr(obj, f.name)
+        return None if related is None else getattr(related, _key_of(f.related_model))
+    value = f.value_from_object(obj)
+    # Full ISO 8601, microseconds included (Django's JSON encoder drops them).
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def table_rows(table: Table) -> list[dict[str, Any]]:
+    """Every row of a curated table, in its natural-key order."""
+    fields = _fields(table.model)
+    related = [f.name for f in fields if f.is_relation]
+    rows = table.model.objects.select_related(*related).order_by(table.key)
+    return [{f.name: _encode(obj, f) for f in fields} for obj in rows.iterator()]
+
+
+# -- Reader's files: the API's CSV rows and citation formats ----------------------
+
+
+class CitationSerializer(PublicationSerializer):
+    """A paper as the API's citation exports see it, without the API's own URL."""
+
+    class Meta(PublicationSerializer.Meta):
+        fields = [f for f in PublicationSerializer.Meta.fields if f != "url"]
+
+
+def _csv(serializer_class, queryset) -> str:
+    serializer = serializer_class()
+    rows = (serializer.to_representation(obj) for obj in queryset.iterator())
+    return "".join(CSVRenderer().stream(rows, list(serializer.fields)))
+
+
+def _citations(render) -> str:
+    serializer = CitationSerializer()
+    papers = Publication.objects.order_by("pmid").iterator()
+    return "".join(render(serializer.to_representation(pub)) for pub in papers)
+
+
+def reader_files() -> dict[str, str]:
+    """CSV tables and citations, as the API exports them (all workflow states)."""
+    claims = Claim.objects.select_related("topic").annotate(**EVIDENCE_COUNTS)
+    evidence = Evidence.objects.select_related("claim__topic", "publication")
+    return {
+        "claims.csv": _csv(
+            csv_rows.ClaimCsvSerializer, claims.order_by(*Claim._meta.ordering)
+        ),
+        "evidence.csv": _csv(csv_rows.EvidenceCsvSerializer, evidence.order_by("pk")),
+        "publications.csv": _csv(
+            csv_rows.PublicationCsvSerializer, Publication.objects.order_by("pmid")
+        ),
+        "citations.bib": _citations(bibtex),
+        "citations.ris": _citations(ris),
+    }
+
+
+def release_document(*, now: datetime) -> dict[str, Any]:
+    """The content of release.json."""
+    tables = {table.name: table_rows(table) for table in TABLES}
+    return {
+        "format_version": FORMAT_VERSION,
+        "rules_version": RULES_VERSION,
+        "created_at": now.isoformat(),
+        "counts": {name: len(rows) for name, rows in tables.items()},
+        **tables,
+    }
+
+
+# -- Writing: staged, checksummed, renamed into place -----------------------------
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_manifest(directory: Path) -> None:
+    files = sorted(p for p in directory.iterdir() if p.name != MANIFEST_FILE)
+    lines = "".join(f"{sha256_file(p)}  {p.name}\n" for p in files)
+    (directory / MANIFEST_FILE).write_text(lines, encoding="utf-8")
+
+
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """Every query sees the same state, so a release never mixes two of them."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        # SQLite's transactions are serializable already (and, being IMMEDIATE
+        # here, make writers wait the second or two an export of the review
+        # takes); PostgreSQL's default, read committed, would let each query
+        # see newer commits.
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _write_files(directory: Path, *, now: datetime) -> dict[str, int]:
+    with _one_snapshot():
+        document = release_document(now=now)
+        files = reader_files()
+    # Keys in a fixed order (the header, then each model's fields as declared)
+    # rather than sorted, so the file reads like the models.
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    files[RELEASE_FILE] = text + "\n"
+    for name, content in files.items():
+        # newline="": the CSV and RIS line ends (CRLF) are part of the format.
+        with (directory / name).open("w", encoding="utf-8", newline="") as file:
+            file.write(content)
+    _write_manifest(directory)
+    for path in directory.iterdir():
+        path.chmod(0o444)
+    return document["counts"]
+
+
+def release_default_path(day: date) -> Path:
+    """var/releases/<day>, or <day>-2, -3, ... when that one exists."""
+    root = Path(settings.VAR_DIR) / "releases"
+    names = (day.isoformat() if n == 1 else f"{day.isoformat()}-{n}" for n in count(1))
+    return next(root / name for name in names if not (root / name).exists())
+
+
+def release_export(
+    *, output: Path | None = None, now: datetime | None = None
+) -> ReleaseReport:
+    """Write a dated, checksummed release of the curated content; never overwrite."""
+    now = now or timezone.now()
+    target = Path(output) if output else release_default_path(timezone.localdate(now))
+    if target.exists():
+        raise ReleaseError(f"{target} exists; a release is never overwritten.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Staged beside the target, so the final rename is atomic: a release
+    # directory is either complete or absent.
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        counts = _write_files(staging, now=now)
+        if target.exists():
+            raise ReleaseError(f"{target} appeared while writing; not overwritten.")
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    os.chmod(target, 0o755)  # mkdtemp made it 0700
+    return ReleaseReport(path=target, counts=counts)
+
+
+# -- Verifying ----------------------------------------------------------------------
+
+
+def _manifest_entries(directory: Path) -> dict[str, str]:
+    """{file name: SHA-256} from MANIFEST (sha256sum's text or binary format)."""
+    manifest = directory / MANIFEST_FILE
+    if not manifest.is_file():
+        raise ReleaseError(f"{directory} has no {MANIFEST_FILE}: not a release.")
+    entries = {}
+    for number, line in enumerate(manifest.read_text("utf-8").splitlines(), 1):
+        digest, _, name = line.partition(" ")
+        name = name.removeprefix(" ").removeprefix("*")
+        if len(digest) != 64 or not name or "/" in name or name.startswith("."):
+            raise ReleaseError(f"{MANIFEST_FILE} line {number} is malformed.")
+        entries[name] = digest.lower()
+    return entries
+
+
+def release_verify(directory: Path) -> None:
+    """Check every file against MANIFEST; the error names the first bad file."""
+    entries = _manifest_entries(directory)
+    present = {p.name for p in directory.iterdir()} - {MANIFEST_FILE}
+    unlisted = sorted(present - entries.keys())
+    if unlisted:
+        raise ReleaseError(f"{unlisted[0]} is not listed in {MANIFEST_FILE}.")
+    if RELEASE_FILE not in entries:
+        raise ReleaseError(f"{MANIFEST_FILE} does not list {RELEASE_FILE}.")
+    for name, digest in sorted(entries.items()):
+        if name not in present:
+            raise ReleaseError(f"{name} is listed in {MANIFEST_FILE} but missing.")
+        if sha256_file(directory / name) != digest:
+            raise ReleaseError(
+                f"{name} does not match its checksum in {MANIFEST_FILE}: "
+                "the release was changed after it was written."
+            )
+
+
+def release_read(directory: Path) -> dict[str, Any]:
+    """The verified content of a release's release.json."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ReleaseError(f"{directory} is not a directory.")
+    release_verify(directory)
+    try:
+        document = json.loads((directory / RELEASE_FILE).read_text("utf-8"))
+    except ValueError as exc:
+        raise ReleaseError(f"{RELEASE_FILE} is not valid JSON: {exc}") from exc
+    version = document.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ReleaseError(
+            f"{RELEASE_FILE} has format version {version}; "
+            f"this portal reads version {FORMAT_VERSION}."
+        )
+    missing = [table.name for table in TABLES if table.name not in document]
+    if missing:
+        raise ReleaseError(f"{RELEASE_FILE} lacks {', '.join(missing)}.")
+    return document
+
+
+# -- Restoring ----------------------------------------------------------------------
+
+
+def _check_empty() -> None:
+    held = [table.name for table in TABLES if table.model.objects.exists()]
+    if held:
+        raise ReleaseError(
+            f"The database already holds {', '.join(held)}; a release is restored "
+            "only into an empty database (a new one, after `manage.py migrate`)."
+        )
+
+
+def _usernames(document: dict[str, Any]) -> set[str]:
+    user_model = get_user_model()
+    names: set[str] = set()
+    for table in TABLES:
+        for f in _fields(table.model):
+            if f.is_relation and f.related_model is user_model:
+                names.update(row.get(f.name) for row in document[table.name])
+    return names - {None}
+
+
+def _users_ensure(names: set[str]) -> tuple[dict[str, int], list[str]]:
+    """{username: pk}, creating inactive users with unusable passwords if missing."""
+    user_model = get_user_model()
+    key = user_model.USERNAME_FIELD
+    found = user_model.objects.filter(**{f"{key}__in": names})
+    pks = dict(found.values_list(key, "pk"))
+    created = sorted(names - pks.keys())
+    for name in created:
+        user = user_model(**{key: name}, is_active=False)
+        user.set_unusable_password()
+        user.save()
+        pks[name] = user.pk
+    return pks, created
+
+
+def _decode(f: models.Field, value: Any, pks: dict) -> Any:
+    if f.is_relation:
+        return None if value is None else pks[f.related_model][value]
+    return f.to_python(value)
+
+
+def _insert(table: Table, rows: list[dict[str, Any]], pks: dict) -> dict:
+    """Insert rows as they are; return {natural key: pk} for the rows citing them."""
+    fields = {f.name: f for f in _fields(table.model)}
+    for row in rows:
+        obj = table.model()  # a field the release predates keeps its default
+        try:
+            for name, value in row.items():
+                setattr(obj, fields[name].attname, _decode(fields[name], value, pks))
+            # raw: stored as given (auto_now timestamps kept, no history record).
+            obj.save_base(raw=True, force_insert=True)
+        except (KeyError, ValidationError, IntegrityError) as exc:
+            where = f"{table.name} row id={row.get('id')}"
+            raise ReleaseError(
+                f"{RELEASE_FILE}: {where} cannot be restored: {exc!r}"
+            ) from exc
+    return {row[table.key]: row["id"] for row in rows}
+
+
+def _reset_sequences() -> None:
+    """Let new rows follow the restored primary keys (PostgreSQL sequences)."""
+    models_ = [table.model for table in TABLES]
+    statements = connection.ops.sequence_reset_sql(no_style(), models_)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+@transaction.atomic
+def _restore(document: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
+    _check_empty()
+    users, created = _users_ensure(_usernames(document))
+    pks: dict = {get_user_model(): users}
+    for table in TABLES:
+        pks[table.model] = _insert(table, document[table.name], pks)
+    _reset_sequences()
+    return {table.name: len(document[table.name]) for table in TABLES}, created
+
+
+def release_import(*, path: Path) -> ReleaseReport:
+    """Restore a verified release, exactly, into an empty database."""
+    document = release_read(path)
+    counts, created = _restore(document)
+    return ReleaseReport(path=Path(path), counts=counts, users_created=created)
