@@ -489,6 +489,12 @@ class Evidence(TimeStamped):
 
     class Meta:
         verbose_name_plural = "evidence"
+        indexes = [
+            SearchIndex(
+                SearchVector("finding", weight="A", config="english"),
+                name="evidence_finding_search",
+            ),
+        ]
         permissions = [
             ("moderate_evidence", "Can accept or reject submitted evidence"),
         ]
@@ -521,6 +527,32 @@ class Evidence(TimeStamped):
         return (
             f"{self.publication} {self.get_stance_display().lower()} {self.claim.slug}"
         )
+
+
+class DataStamp(models.Model):
+    """A change to one tracked table: when, and by how many rows it grew.
+
+    Written by PostgreSQL triggers (migration 0007) after every statement that
+    inserts, updates, deletes or truncates reviews, topics, claims, evidence or
+    publications, whichever code path runs it, so the data version
+    (claims.api.freshness) is one small read instead of scans of every table.
+    Writers only ever insert here, so they never wait on each other; the
+    triggers fold the rows into one per table now and then. A deletion is
+    stamped with its transaction's time.
+    """
+
+    table = models.CharField(max_length=63)
+    last_change = models.DateTimeField(null=True)
+    rows = models.BigIntegerField(default=0)
+
+    class Meta:
+        # The migration creates it, on PostgreSQL only. Unmanaged, the test
+        # runner neither flushes nor serializes it: the triggers keep it right.
+        managed = False
+        db_table = "claims_datastamp"
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.rows:+} rows, {self.last_change}"
 
 
 class RefreshRun(models.Model):

@@ -4,9 +4,11 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, When
 from django.shortcuts import get_object_or_404, render
 
+from claims.counts import paper_counts_attach
 from claims.disagreement import explain_disagreement, facet_label, value_label
 from claims.facets import ClaimFilters, year_bounds
 from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.page_cache import cached_page
 from claims.search import search_site
 from claims.services import evidence_facts
 from claims.status_rules import (
@@ -71,15 +73,17 @@ def _status_overview(topics, counts) -> dict:
     }
 
 
+@cached_page
 def claim_list(request):
     filters = ClaimFilters.from_params(request.GET)
     claims = filters.claims(
-        Claim.objects.select_related("topic")
-        .with_paper_counts()
-        .order_by("topic__position", "position", "slug"),
+        Claim.objects.select_related("topic").order_by(
+            "topic__position", "position", "slug"
+        ),
         ranked=True,
     )
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = paper_counts_attach(list(page.object_list))
     return render(
         request,
         "claims/claim_list.html",
@@ -97,6 +101,7 @@ def _export_url(querystring: str) -> str:
     return f"{EXPORT_URL}&{querystring}" if querystring else EXPORT_URL
 
 
+@cached_page
 def claim_detail(request, slug: str):
     claim = get_object_or_404(
         Claim.objects.select_related("topic").with_paper_counts(), slug=slug

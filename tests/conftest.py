@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite."""
 
 import pytest
+from django.core.cache import cache
 
 from claims import pubmed
 from portal.celery import app as celery_app
@@ -45,3 +46,9 @@ def eager():
 def _fast_password_hashing(settings):
     """Hashing test passwords with PBKDF2 would dominate the suite's run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached pages and reads are keyed by the data, not by the test's settings."""
+    cache.clear()

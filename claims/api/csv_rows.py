@@ -82,6 +82,22 @@ class EvidenceCsvSerializer(serializers.ModelSerializer):
         ]
 
 
+# The same columns read as plain values, for the streamed export (views.export).
+EVIDENCE_CSV_VALUES = {
+    "id": "id",
+    "claim": "claim__slug",
+    "topic": "claim__topic__slug",
+    "pmid": "publication__pmid",
+    "year": "publication__year",
+    "retracted": "publication__is_retracted",
+    **{
+        name: name
+        for name in EvidenceCsvSerializer.Meta.fields
+        if name not in ("id", "claim", "topic", "pmid", "year", "retracted")
+    },
+}
+
+
 class PublicationCsvSerializer(serializers.ModelSerializer):
     authors = serializers.SerializerMethodField()
 

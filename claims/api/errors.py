@@ -20,9 +20,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from claims.api.renderers import JSONRenderer
 
 NON_FIELD_KEYS = frozenset({"non_field_errors", "__all__"})
 

@@ -27,6 +27,9 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
     """django-filter's backend, also refusing query parameters nobody reads."""
 
     def filter_queryset(self, request, queryset, view):
+        if set(request.query_params) <= ALWAYS_ALLOWED:
+            # Nothing to filter: building the filter set alone took ~5 ms a request.
+            return queryset
         filterset = self.get_filterset(request, queryset, view)
         known = set(filterset.filters) if filterset else set()
         unknown = set(request.query_params) - known - ALWAYS_ALLOWED

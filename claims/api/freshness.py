@@ -12,12 +12,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Value
+from django.db import connection
+from django.db.models import Count, Max, Sum, Value
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from claims.api.errors import NotModified, PreconditionFailed
-from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.models import Claim, DataStamp, Evidence, Publication, Review, Topic
 from claims.status_rules import RULES_VERSION
 
 TRACKED = {
@@ -42,7 +43,24 @@ class DataVersion:
 
 
 def data_version() -> DataVersion:
-    """The last change and row counts of the tracked tables, in one query."""
+    """The last change and row counts of the tracked tables, in one query.
+
+    On PostgreSQL, from the stamps its triggers keep (claims.models.DataStamp):
+    scanning 200,000 evidence records and 60,000 papers took 50-65 ms a request.
+    """
+    if connection.vendor == "postgresql":
+        stamps = (
+            DataStamp.objects.order_by()
+            .values("table")
+            .annotate(last=Max("last_change"), n=Sum("rows"))
+            .values_list("table", "last", "n")
+        )
+        return _version({table: (last, n) for table, last, n in stamps})
+    return scanned_version()
+
+
+def scanned_version() -> DataVersion:
+    """The data version read from the tracked tables themselves."""
     per_table = [
         model.objects.order_by()
         .annotate(table=Value(name))
@@ -55,10 +73,14 @@ def data_version() -> DataVersion:
         table: (last, n)
         for table, last, n in per_table[0].union(*per_table[1:], all=True)
     }
+    return _version(found)
+
+
+def _version(found: dict[str, tuple[datetime | None, int]]) -> DataVersion:
     changes = [last for last, _ in found.values() if last is not None]
     return DataVersion(
         last_change=max(changes, default=None),
-        rows={name: found.get(name, (None, 0))[1] for name in TRACKED},
+        rows={name: int(found.get(name, (None, 0))[1]) for name in TRACKED},
     )
 
 

@@ -9,9 +9,12 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 
+import orjson
+from rest_framework import renderers
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 from claims.api import citation_formats
 
@@ -25,6 +28,29 @@ class FormatNegotiation(DefaultContentNegotiation):
             offered = ", ".join(renderer.format for renderer in renderers)
             raise ValidationError({"format": [f"Choose one of: {offered}."]})
         return found
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON, encoded by orjson, several times faster than the json module.
+
+    The same bytes as DRF's renderer for what our serializers produce (compact,
+    UTF-8, U+2028 and U+2029 escaped for JavaScript); anything orjson cannot
+    encode itself goes through DRF's own encoder.
+    """
+
+    _default = JSONEncoder().default
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        indent = self.get_indent(accepted_media_type or "", renderer_context or {})
+        # Dates go through DRF's encoder, which writes UTC as "Z".
+        option = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+        option |= orjson.OPT_INDENT_2 if indent else 0
+        body = orjson.dumps(data, default=self._default, option=option)
+        return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(
+            b"\xe2\x80\xa9", b"\\u2029"
+        )
 
 
 class ExportRenderer(BaseRenderer):

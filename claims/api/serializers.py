@@ -4,8 +4,11 @@ Read serializers only shape output; the write serializers only parse input,
 and the views hand what they parsed to the curation services.
 """
 
+from urllib.parse import quote
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import Hyperlink
 
 from claims.citations import MAX_PMID
 from claims.models import Claim, Evidence, Publication, Review, Topic
@@ -13,6 +16,32 @@ from claims.status_rules import RULES_VERSION
 
 STANCES = Evidence.Stance.values
 EFFECTS = Evidence.Effect.values
+
+
+PLACEHOLDER = "0lookup0"
+
+
+class IdentityField(serializers.HyperlinkedIdentityField):
+    """A record's own URL, reversed once per request and view, then filled in.
+
+    reverse() for each of the 240 links of a claim with 120 records took half the
+    time of serializing it (14 of 30 ms).
+    """
+
+    def get_url(self, obj, view_name, request, format):
+        lookup = getattr(obj, self.lookup_field)
+        if format or request is None or lookup in (None, ""):
+            return super().get_url(obj, view_name, request, format)
+        templates = request.__dict__.setdefault("_identity_urls", {})
+        if view_name not in templates:
+            kwargs = {self.lookup_url_kwarg: PLACEHOLDER}
+            templates[view_name] = self.reverse(
+                view_name, kwargs=kwargs, request=request
+            )
+        return Hyperlink(
+            templates[view_name].replace(PLACEHOLDER, quote(str(lookup), safe="")),
+            obj,
+        )
 
 
 class StrictInput:
@@ -51,9 +80,7 @@ def authors(publication: Publication) -> list[dict[str, str]]:
 class PublicationSummarySerializer(serializers.ModelSerializer):
     """A paper as cited from a claim or a piece of evidence."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:publication-detail", lookup_field="pmid"
-    )
+    url = IdentityField(view_name="api:publication-detail", lookup_field="pmid")
 
     class Meta:
         model = Publication
@@ -70,9 +97,7 @@ class PublicationSummarySerializer(serializers.ModelSerializer):
 
 
 class PublicationSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:publication-detail", lookup_field="pmid"
-    )
+    url = IdentityField(view_name="api:publication-detail", lookup_field="pmid")
     authors = serializers.SerializerMethodField()
     pubmed_url = serializers.URLField(read_only=True)
 
@@ -117,9 +142,7 @@ class PublicationCreateSerializer(StrictInput, serializers.Serializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:review-detail", lookup_field="slug"
-    )
+    url = IdentityField(view_name="api:review-detail", lookup_field="slug")
     publication = PublicationSummarySerializer(read_only=True)
     topic_count = serializers.IntegerField(read_only=True)
 
@@ -129,9 +152,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class TopicSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:topic-detail", lookup_field="slug"
-    )
+    url = IdentityField(view_name="api:topic-detail", lookup_field="slug")
     review = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     claim_count = serializers.IntegerField(read_only=True)
 
@@ -180,9 +201,7 @@ def evidence_counts(claim: Claim) -> dict:
 
 
 class ClaimSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:claim-detail", lookup_field="slug"
-    )
+    url = IdentityField(view_name="api:claim-detail", lookup_field="slug")
     topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     status_rules_version = serializers.CharField(
         read_only=True,
@@ -239,7 +258,7 @@ EVIDENCE_FIELDS = [
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:evidence-detail")
+    url = IdentityField(view_name="api:evidence-detail")
     claim = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     publication = PublicationSummarySerializer(read_only=True)
 

@@ -38,13 +38,13 @@ def populate(size: int) -> None:
 
 
 # Anonymous: the data version, then count + page (lists) or the object (+ its
-# prefetched evidence for a claim).
+# prefetched evidence for a claim); a page of claims, then its counts.
 READS = {
     "/api/v1/reviews/?page_size=500": 3,
     "/api/v1/reviews/review/": 2,
     "/api/v1/topics/?page_size=500": 3,
     "/api/v1/topics/topic-0/": 2,
-    "/api/v1/claims/?page_size=500": 3,
+    "/api/v1/claims/?page_size=500": 4,
     "/api/v1/claims/claim-0/": 3,
     "/api/v1/evidence/?page_size=500": 3,
     "/api/v1/evidence/{evidence}/": 2,
@@ -54,7 +54,7 @@ READS = {
     "/api/v1/claims/?format=csv": 2,
     "/api/v1/evidence/?format=csv": 2,
     "/api/v1/publications/?format=bibtex": 2,
-    "/api/v1/claims/?stance=refutes&has_conflict=true&q=tumors&page_size=500": 3,
+    "/api/v1/claims/?stance=refutes&has_conflict=true&q=tumors&page_size=500": 4,
 }
 # A token costs one query for the token and user, two for the user's roles.
 AUTHENTICATED = 3

@@ -1,0 +1,37 @@
+"""The evidence CSV export read as plain values writes what its serializer writes."""
+
+import pytest
+
+from claims.api import csv_rows
+from claims.api.renderers import CSVRenderer
+from claims.models import Evidence
+from tests.factories import EvidenceFactory, PublicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_value_columns_are_the_serializers_columns_in_its_order():
+    fields = list(csv_rows.EvidenceCsvSerializer().fields)
+
+    assert list(csv_rows.EVIDENCE_CSV_VALUES) == fields
+
+
+def test_the_export_writes_the_rows_the_serializer_writes(api):
+    EvidenceFactory(
+        publication=PublicationFactory(is_retracted=True, year=None),
+        finding="=SUM(A1) looks like a formula",
+        quote='A "quoted", multi-line\nquote',
+        msc_tumor_ratio="1:4",
+    )
+    EvidenceFactory(cancer_type="breast carcinoma", delivery="co_injection")
+    serializer = csv_rows.EvidenceCsvSerializer()
+    columns = list(serializer.fields)
+    renderer = CSVRenderer()
+    records = Evidence.objects.order_by(*Evidence._meta.ordering)
+    expected = "".join(
+        renderer.stream((serializer.to_representation(e) for e in records), columns)
+    )
+
+    response = api.get("/api/v1/evidence/?format=csv")
+
+    assert b"".join(response.streaming_content).decode() == expected

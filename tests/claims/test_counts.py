@@ -1,0 +1,61 @@
+"""Counts for one page of claims equal what annotating the queryset counts."""
+
+import pytest
+
+from claims.api.views import EVIDENCE_COUNTS
+from claims.counts import evidence_counts_attach, paper_counts_attach
+from claims.models import Claim, Evidence
+from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
+
+pytestmark = pytest.mark.django_db
+
+PAPER_COUNTS = ("n_supporting", "n_refuting", "n_evidence")
+
+
+@pytest.fixture
+def claims():
+    """Claims with every case the counts must tell apart."""
+    busy, quiet = ClaimFactory(slug="busy"), ClaimFactory(slug="quiet")
+    ClaimFactory(slug="empty")
+    paper, retracted = PublicationFactory(), PublicationFactory(is_retracted=True)
+    EvidenceFactory(claim=busy, publication=paper)
+    EvidenceFactory(claim=busy, publication=paper, effect="mixed")  # same paper
+    EvidenceFactory(claim=busy, publication=retracted)
+    EvidenceFactory(claim=busy, level="review")
+    EvidenceFactory(claim=busy, stance="refutes", effect="anti_tumor")
+    EvidenceFactory(claim=busy, stance="qualifies", effect="no_effect")
+    EvidenceFactory(claim=busy, status=Evidence.Status.DRAFT)
+    EvidenceFactory(claim=busy, status=Evidence.Status.REJECTED, stance="refutes")
+    EvidenceFactory(claim=quiet, stance="refutes", effect="not_assessed")
+    return list(Claim.objects.order_by("slug"))
+
+
+def test_paper_counts_of_a_page_equal_the_annotated_ones(claims):
+    annotated = Claim.objects.with_paper_counts().order_by("slug")
+    expected = [tuple(getattr(c, n) for n in PAPER_COUNTS) for c in annotated]
+
+    paper_counts_attach(claims)
+
+    assert [tuple(getattr(c, n) for n in PAPER_COUNTS) for c in claims] == expected
+    assert expected[0] == (1, 1, 6)  # busy: 1 paper for, 1 against, 6 accepted
+
+
+def test_evidence_counts_of_a_page_equal_the_annotated_ones(claims):
+    names = list(EVIDENCE_COUNTS)
+    annotated = Claim.objects.annotate(**EVIDENCE_COUNTS).order_by("slug")
+    expected = [[getattr(c, n) for n in names] for c in annotated]
+
+    evidence_counts_attach(claims)
+
+    assert [[getattr(c, n) for n in names] for c in claims] == expected
+    assert claims[0].n_accepted == 6
+    assert claims[0].n_mixed == 1
+
+
+def test_counts_of_a_page_take_one_query_whatever_its_size(
+    claims, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        evidence_counts_attach(claims)
+    with django_assert_num_queries(1):
+        paper_counts_attach(claims)
