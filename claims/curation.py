@@ -8,6 +8,7 @@ identically everywhere; each raises PermissionDenied or ValidationError.
 """
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -192,3 +193,16 @@ def evidence_reject(
         allowed_from={Evidence.Status.SUBMITTED, Evidence.Status.ACCEPTED},
         reason=f"Rejected: {reason}",
     )
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Iterable[Evidence], by: AbstractBaseUser) -> int:
+    """Delete evidence (editors only) and recompute the statuses it counted in."""
+    if not is_editor(by):
+        raise PermissionDenied("Only editors may delete evidence.")
+    records = list(evidence)
+    claim_ids = {record.claim_id for record in records}
+    for record in records:
+        record.delete()  # one by one, so history records who deleted what
+    claims_recompute_status(claim_ids=claim_ids)
+    return len(records)

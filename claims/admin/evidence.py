@@ -192,6 +192,12 @@ class EvidenceAdmin(SimpleHistoryAdmin):
             request.user
         )
 
+    def delete_model(self, request, obj):
+        curation.evidence_delete(evidence=[obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        curation.evidence_delete(evidence=queryset, by=request.user)
+
     def save_model(self, request, obj, form, change):
         fields = {
             f: form.cleaned_data[f]

@@ -279,3 +279,61 @@ def test_pubmed_fields_cannot_be_edited_in_the_admin(client, paper):
     assert paper.curated_title == "Checked title"
     assert paper.title != "Overwritten"
     assert paper.history.latest().curated_title == "Checked title"
+
+
+def supported_claim(papers: int = 2):
+    """A claim Supported by accepted primary papers."""
+    from claims.services import claims_recompute_status
+    from tests.factories import EvidenceFactory
+
+    claim = ClaimFactory()
+    records = [EvidenceFactory(claim=claim) for _ in range(papers)]
+    claims_recompute_status(claim_ids=[claim.pk])
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUPPORTED
+    return claim, records
+
+
+def test_an_editor_deleting_evidence_recomputes_the_claim_status(client):
+    login(client, curation.EDITOR_GROUP)
+    claim, records = supported_claim(papers=1)
+
+    response = client.post(
+        reverse("admin:claims_evidence_delete", args=[records[0].pk]), {"post": "yes"}
+    )
+
+    claim.refresh_from_db()
+    assert response.status_code == 302
+    assert not Evidence.objects.filter(pk=records[0].pk).exists()
+    assert claim.status == ClaimStatus.INSUFFICIENT
+
+
+def test_deleting_evidence_in_bulk_recomputes_the_claim_status(client):
+    login(client, curation.EDITOR_GROUP)
+    claim, records = supported_claim()
+
+    response = client.post(
+        reverse("admin:claims_evidence_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [r.pk for r in records],
+            "post": "yes",
+        },
+    )
+
+    claim.refresh_from_db()
+    assert response.status_code == 302
+    assert claim.evidence.count() == 0
+    assert claim.status == ClaimStatus.INSUFFICIENT
+
+
+def test_a_curator_cannot_delete_evidence(client):
+    login(client, curation.CURATOR_GROUP)
+    claim, records = supported_claim()
+
+    response = client.post(
+        reverse("admin:claims_evidence_delete", args=[records[0].pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert claim.evidence.count() == 2
