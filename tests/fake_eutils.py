@@ -95,6 +95,7 @@ class FakeEutilsServer(ThreadingHTTPServer):
             int(path.stem): path.read_text(encoding="utf-8")
             for path in sorted(fixtures.glob("*.xml"))
         }
+        self.synthetic: set[int] = set()
         self.requests: list[tuple[float, str, dict]] = []
         self.dtd = "pubmed_250101.dtd"
         self.enforce_rate: int | None = None
@@ -125,17 +126,28 @@ class FakeEutilsServer(ThreadingHTTPServer):
         self.articles[int(pmid)] = xml
 
     def synthesize(self, pmids) -> None:
-        """Store a realistic minimal article for each PMID (for load tests)."""
-        for pmid in pmids:
-            page = 1 + pmid % 900
-            self.articles[pmid] = _SYNTHETIC_ARTICLE.format(
-                pmid=pmid,
-                volume=1 + pmid % 80,
-                issue=1 + pmid % 12,
-                year=1990 + pmid % 35,
-                page=page,
-                last_page=page + 9,
-            )
+        """Serve a realistic minimal article for each PMID (for load tests).
+
+        Articles are written out per request, not stored: 100,000 stored
+        articles would take ~200 MB.
+        """
+        self.synthetic.update(int(pmid) for pmid in pmids)
+
+    def article(self, pmid: int) -> str | None:
+        """The article XML served for a PMID, or None for an unknown PMID."""
+        if pmid in self.articles:
+            return self.articles[pmid]
+        if pmid not in self.synthetic:
+            return None
+        page = 1 + pmid % 900
+        return _SYNTHETIC_ARTICLE.format(
+            pmid=pmid,
+            volume=1 + pmid % 80,
+            issue=1 + pmid % 12,
+            year=1990 + pmid % 35,
+            page=page,
+            last_page=page + 9,
+        )
 
     def inject(self, fault: str, *, seconds: float = 3.0) -> None:
         """Queue a fault for a coming request; a "timeout" stalls `seconds`."""
@@ -155,7 +167,7 @@ class FakeEutilsServer(ThreadingHTTPServer):
         return most
 
     def document(self, pmids: list[int]) -> str:
-        fragments = [self.articles[pmid] for pmid in pmids if pmid in self.articles]
+        fragments = [xml for xml in map(self.article, pmids) if xml is not None]
         return pubmed_document(fragments, self.dtd)
 
     def record(self, method: str, params: dict) -> tuple[str, float] | None:
