@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -79,3 +80,31 @@ def test_cache_url_gives_every_process_one_shared_redis_cache():
 
     assert writer.stdout.split() == ["RedisCache"], writer.stderr
     assert reader.stdout.split() == ["42"], reader.stderr
+
+
+def test_production_logs_one_json_object_per_line():
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('claims').warning('refresh %s failed', 42)"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environ
+        | {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "a-test-key-" + "x" * 50,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    (line,) = result.stderr.strip().splitlines()
+    record = json.loads(line)
+    assert record["level"] == "WARNING"
+    assert record["name"] == "claims"
+    assert record["message"] == "refresh 42 failed"
+    assert "time" in record
