@@ -7,7 +7,7 @@ known, takes a few milliseconds and one more query, whatever the page size.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Count
 
@@ -37,11 +37,12 @@ def evidence_counts_attach(claims: Sequence[Claim]) -> Sequence[Claim]:
     return claims
 
 
-def evidence_counts_count(claim: Claim, accepted: Sequence[Evidence]) -> Claim:
-    """Set the same counts on one claim from its accepted records, in memory."""
+def evidence_counts_count(claim: Claim, accepted: Iterable[tuple[str, str]]) -> Claim:
+    """Set the same counts on one claim from the (stance, effect) of each of its
+    accepted records, in memory."""
     found = Counter()
-    for record in accepted:
-        found.update({"accepted": 1, record.stance: 1, record.effect: 1})
+    for stance, effect in accepted:
+        found.update({"accepted": 1, stance: 1, effect: 1})
     for name in ("accepted", *STANCES, *EFFECTS):
         setattr(claim, f"n_{name}", found[name])
     return claim

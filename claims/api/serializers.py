@@ -32,16 +32,20 @@ class IdentityField(serializers.HyperlinkedIdentityField):
         lookup = getattr(obj, self.lookup_field)
         if format or request is None or lookup in (None, ""):
             return super().get_url(obj, view_name, request, format)
-        templates = request.__dict__.setdefault("_identity_urls", {})
-        if view_name not in templates:
-            kwargs = {self.lookup_url_kwarg: PLACEHOLDER}
-            templates[view_name] = self.reverse(
-                view_name, kwargs=kwargs, request=request
-            )
         return Hyperlink(
-            templates[view_name].replace(PLACEHOLDER, quote(str(lookup), safe="")),
+            self.template(request).replace(PLACEHOLDER, quote(str(lookup), safe="")),
             obj,
         )
+
+    def template(self, request) -> str:
+        """The URL of this view with PLACEHOLDER for the lookup, once a request."""
+        templates = request.__dict__.setdefault("_identity_urls", {})
+        if self.view_name not in templates:
+            kwargs = {self.lookup_url_kwarg: PLACEHOLDER}
+            templates[self.view_name] = self.reverse(
+                self.view_name, kwargs=kwargs, request=request
+            )
+        return templates[self.view_name]
 
 
 class StrictInput:
@@ -276,11 +280,15 @@ class ClaimEvidenceSerializer(EvidenceSerializer):
         fields = [f for f in EVIDENCE_FIELDS if f != "claim"]
 
 
+@extend_schema_field(ClaimEvidenceSerializer(many=True))
+class PlannedEvidenceField(serializers.ReadOnlyField):
+    """The claim's accepted evidence as ClaimEvidenceSerializer gives it, built
+    by the view from plain values (claims.api.plain)."""
+
+
 class ClaimDetailSerializer(ClaimSerializer):
     topic_name = serializers.CharField(source="topic.name", read_only=True)
-    evidence = ClaimEvidenceSerializer(
-        many=True, read_only=True, source="accepted_evidence"
-    )
+    evidence = PlannedEvidenceField(source="accepted_evidence")
 
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "topic_name", "evidence"]

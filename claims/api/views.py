@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -34,6 +34,7 @@ from claims.api.filters import (
 from claims.api.freshness import ConditionalGetMixin
 from claims.api.pagination import PagePagination
 from claims.api.permissions import ReadOrRole, visible_evidence
+from claims.api.plain import plan
 from claims.api.renderers import (
     BibTeXRenderer,
     CSLJSONRenderer,
@@ -272,7 +273,8 @@ class ClaimViewSet(PortalViewSet):
 
     A page of claims gets its counts in one query once it is cut, and a claim
     from the evidence it nests (claims.counts); the CSV export, which streams
-    every claim, annotates them.
+    every claim, annotates them. The nested evidence is read as plain values
+    (claims.api.plain).
     """
 
     serializer_class = s.ClaimSerializer
@@ -283,15 +285,6 @@ class ClaimViewSet(PortalViewSet):
 
     def get_queryset(self):
         claims = Claim.objects.select_related("topic").order_by(*Claim._meta.ordering)
-        if self.action == "retrieve":
-            accepted = (
-                Evidence.objects.accepted()
-                .select_related("publication")
-                .defer(*UNCITED_PUBLICATION_FIELDS)
-            )
-            return claims.prefetch_related(
-                Prefetch("evidence", queryset=accepted, to_attr="accepted_evidence")
-            )
         renderer = getattr(self.request, "accepted_renderer", None)
         if isinstance(renderer, ExportRenderer):
             return claims.annotate(**EVIDENCE_COUNTS)
@@ -299,7 +292,11 @@ class ClaimViewSet(PortalViewSet):
 
     def get_object(self):
         claim = super().get_object()
-        return evidence_counts_count(claim, claim.accepted_evidence)
+        nested = plan(s.ClaimEvidenceSerializer)
+        values = claim.evidence.accepted().values_list(*nested.paths)
+        rows = nested.rows(values, self.request)
+        claim.accepted_evidence = rows
+        return evidence_counts_count(claim, ((r["stance"], r["effect"]) for r in rows))
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -331,6 +328,13 @@ class EvidenceViewSet(mixins.CreateModelMixin, PortalViewSet):
         "accept": curation.MODERATE_PERMISSION,
         "reject": curation.MODERATE_PERMISSION,
     }
+
+    def page_data(self) -> dict:
+        """A page of records read as plain values (claims.api.plain)."""
+        records = plan(self.get_serializer_class())
+        values = self.filter_queryset(self.get_queryset()).values_list(*records.paths)
+        rows = records.rows(self.paginate_queryset(values), self.request)
+        return self.get_paginated_response(rows).data
 
     def get_queryset(self):
         evidence = visible_evidence(self.request.user).select_related(

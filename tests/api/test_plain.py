@@ -1,0 +1,105 @@
+"""Records built from plain values render the bytes DRF's serializers render."""
+
+import datetime
+
+import pytest
+from rest_framework.test import APIRequestFactory
+
+from claims.api import serializers as s
+from claims.api.plain import Plan, plan
+from claims.api.renderers import JSONRenderer
+from claims.models import Claim, Evidence
+from tests.api.conftest import client_for
+from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
+
+pytestmark = pytest.mark.django_db
+
+WHEN = datetime.datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def records():
+    """Records whose every field takes a value unlike the factories' defaults."""
+    claim = ClaimFactory(slug="c-ü")
+    papers = [
+        PublicationFactory(pmid=7, title="Tumör \u2028 <b>", year=None, doi=""),
+        PublicationFactory(pmid=8, is_retracted=True, doi="10.1/x", year=1999),
+    ]
+    found = [
+        EvidenceFactory(
+            claim=claim,
+            publication=papers[0],
+            cancer_type="glioma “quoted”",
+            msc_tumor_ratio="1:4",
+            immune_status=Evidence.ImmuneStatus.IMMUNODEFICIENT,
+            delivery=Evidence.Delivery.CO_INJECTION,
+            quote="",
+            rating=5,
+            needs_rereview=True,
+        ),
+        EvidenceFactory(
+            claim=claim,
+            publication=papers[1],
+            stance=Evidence.Stance.REFUTES,
+            effect=Evidence.Effect.ANTI_TUMOR,
+            rating=1,
+            status=Evidence.Status.REJECTED,
+            review_reason="Not in the abstract.",
+        ),
+        EvidenceFactory(claim=claim, publication=papers[1], rating=3),
+    ]
+    Evidence.objects.filter(pk=found[0].pk).update(created_at=WHEN, updated_at=WHEN)
+    return claim
+
+
+def rendered(data) -> bytes:
+    return JSONRenderer().render(data)
+
+
+def request_for(path: str):
+    return APIRequestFactory().get(path)
+
+
+@pytest.mark.parametrize(
+    "serializer_class", [s.EvidenceSerializer, s.ClaimEvidenceSerializer]
+)
+@pytest.mark.parametrize("time_zone", ["UTC", "America/New_York"])
+def test_a_plan_gives_the_serializers_bytes(
+    records, serializer_class, time_zone, settings
+):
+    settings.TIME_ZONE = time_zone
+    context = {"request": request_for("/api/v1/evidence/")}
+    evidence = Evidence.objects.all()
+    records = plan(serializer_class)
+
+    planned = records.rows(evidence.values_list(*records.paths), context["request"])
+    serialized = serializer_class(evidence, many=True, context=context).data
+
+    assert len(planned) == 3
+    assert rendered(planned) == rendered(serialized)
+
+
+def test_a_plan_refuses_a_field_it_cannot_read_as_a_column():
+    with pytest.raises(TypeError, match="pubmed_url: source 'pubmed_url'"):
+        Plan(s.PublicationSerializer)
+
+
+def test_a_claim_detail_nests_what_the_evidence_serializer_gives(records, api):
+    body = api.get("/api/v1/claims/c-%C3%BC/").content
+
+    context = {"request": request_for("/api/v1/claims/c-%C3%BC/")}
+    accepted = Claim.objects.get().evidence.accepted()
+    expected = s.ClaimEvidenceSerializer(accepted, many=True, context=context).data
+    nested = body[body.index(b'"evidence":') + len(b'"evidence":') : -1]
+    assert nested == rendered(expected)
+    assert len(expected) == 2
+
+
+def test_an_evidence_page_is_what_the_serializer_gives(records, editor):
+    body = client_for(editor).get("/api/v1/evidence/?page_size=2&page=1").json()
+
+    context = {"request": request_for("/api/v1/evidence/")}
+    first_two = Evidence.objects.all()[:2]
+    expected = s.EvidenceSerializer(first_two, many=True, context=context).data
+    assert body["count"] == 3  # an editor also sees the rejected record
+    assert rendered(body["results"]) == rendered(expected)
