@@ -32,7 +32,7 @@ from claims.api.filters import (
     TopicFilter,
 )
 from claims.api.freshness import ConditionalGetMixin
-from claims.api.pagination import PagePagination
+from claims.api.pagination import CountedBy, PagePagination
 from claims.api.permissions import ReadOrRole, visible_evidence
 from claims.api.plain import plan
 from claims.api.renderers import (
@@ -332,7 +332,8 @@ class EvidenceViewSet(mixins.CreateModelMixin, PortalViewSet):
     def page_data(self) -> dict:
         """A page of records read as plain values (claims.api.plain)."""
         records = plan(self.get_serializer_class())
-        values = self.filter_queryset(self.get_queryset()).values_list(*records.paths)
+        queryset = self.filter_queryset(self.get_queryset())
+        values = CountedBy(queryset.values_list(*records.paths), queryset)
         rows = records.rows(self.paginate_queryset(values), self.request)
         return self.get_paginated_response(rows).data
 
