@@ -13,10 +13,14 @@ from operator import or_
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
+    Case,
+    FloatField,
     Func,
     IntegerField,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.db.models.lookups import Exact
 
@@ -62,7 +66,7 @@ def text_search(queryset: QuerySet, q: str, *, memo: dict | None = None) -> Quer
         else:
             queryset = queryset.filter(condition)
     if terms and connection.vendor == "postgresql":
-        queryset = _ranked(queryset, q)
+        queryset = _ranked(queryset, q, terms, memo)
     return queryset
 
 
@@ -143,16 +147,34 @@ def _phrase(term: str) -> SearchQuery:
     return SearchQuery(term, search_type="phrase", config=SEARCH_CONFIG)
 
 
-def _ranked(queryset: QuerySet, q: str) -> QuerySet:
+def _ranked(
+    queryset: QuerySet, q: str, terms: list[tuple[bool, str]], memo: dict | None
+) -> QuerySet:
     """Best match first, by the row's main text: stemming all its texts a second
-    time just to rank them would double the cost of a search."""
+    time just to rank them would double the cost of a search.
+
+    Only rows whose own texts hold a word of q are ranked, found through the
+    text index; the others rank 0, as no word of theirs matches. Ranking every
+    match stemmed the statements of 11,367 claims for one word found in 7,539
+    papers (178 ms of a 255 ms search).
+    """
     model = queryset.model
     query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
     main_text = SearchVector(RANK_FIELD[model], config=SEARCH_CONFIG)
+    words = [
+        Q(pk__in=_matching(model, term, memo))
+        for excluded, term in terms
+        if not excluded and _full_text(term)
+    ]
+    rank = Value(0.0)
+    if words:
+        rank = Case(
+            When(reduce(or_, words), then=SearchRank(main_text, query)),
+            default=rank,
+            output_field=FloatField(),
+        )
     ordering = queryset.query.order_by or model._meta.ordering
-    return queryset.annotate(search_rank=SearchRank(main_text, query)).order_by(
-        "-search_rank", *ordering
-    )
+    return queryset.annotate(search_rank=rank).order_by("-search_rank", *ordering)
 
 
 @dataclass(frozen=True)

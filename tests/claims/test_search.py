@@ -122,3 +122,20 @@ def test_postgres_ranked_browse_lists_the_best_matches_first(corpus):
     ranked = filters.claims(Claim.objects.all(), ranked=True)
 
     assert list(ranked) == [best, corpus["homing"]]
+
+
+@on_postgres
+def test_claims_found_only_through_their_evidence_rank_after_in_the_given_order(
+    corpus,
+):
+    first = ClaimFactory(statement="Stromal cells persist.", position=1)
+    second = ClaimFactory(statement="Stromal cells divide.", position=2)
+    for claim in (second, first):
+        EvidenceFactory(claim=claim, finding="They reached the gliomas.")
+    best = ClaimFactory(statement="MSC home to gliomas.", position=3)
+
+    ranked = list(text_search(Claim.objects.order_by("position", "pk"), "glioma"))
+
+    assert ranked == [best, corpus["homing"], first, second]
+    assert ranked[0].search_rank > 0
+    assert {claim.search_rank for claim in ranked[1:]} == {0}
