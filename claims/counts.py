@@ -14,15 +14,13 @@ from django.db.models import Count
 from claims.models import Claim, Evidence
 from claims.status_rules import REVIEW_LEVEL
 
-STANCES = Evidence.Stance.values
-EFFECTS = Evidence.Effect.values
 
-
-def evidence_counts_attach(claims: Sequence[Claim]) -> Sequence[Claim]:
-    """Set n_accepted, n_<stance> and n_<effect> (accepted records) on each claim."""
+def evidence_counts(claim_ids: Sequence[int]) -> dict[int, Counter]:
+    """The accepted records of each claim, counted in all ("accepted"), by
+    stance and by effect; a claim without any has an empty Counter."""
     rows = (
         Evidence.objects.accepted()
-        .filter(claim__in=[claim.pk for claim in claims])
+        .filter(claim__in=claim_ids)
         .order_by()
         .values_list("claim_id", "stance", "effect")
         .annotate(n=Count("pk"))
@@ -30,22 +28,16 @@ def evidence_counts_attach(claims: Sequence[Claim]) -> Sequence[Claim]:
     counts: dict[int, Counter] = defaultdict(Counter)
     for claim_id, stance, effect, n in rows:
         counts[claim_id].update({"accepted": n, stance: n, effect: n})
-    for claim in claims:
-        found = counts[claim.pk]
-        for name in ("accepted", *STANCES, *EFFECTS):
-            setattr(claim, f"n_{name}", found[name])
-    return claims
+    return counts
 
 
-def evidence_counts_count(claim: Claim, accepted: Iterable[tuple[str, str]]) -> Claim:
-    """Set the same counts on one claim from the (stance, effect) of each of its
+def evidence_counts_of(accepted: Iterable[tuple[str, str]]) -> Counter:
+    """The same counts for one claim, from the (stance, effect) of each of its
     accepted records, in memory."""
     found = Counter()
     for stance, effect in accepted:
         found.update({"accepted": 1, stance: 1, effect: 1})
-    for name in ("accepted", *STANCES, *EFFECTS):
-        setattr(claim, f"n_{name}", found[name])
-    return claim
+    return found
 
 
 def paper_counts_attach(claims: Sequence[Claim]) -> Sequence[Claim]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -42,6 +43,7 @@ class Env:
 
     urls: dict[str, str]
     time: Callable[[datetime.datetime | None], str | None]
+    computed: dict[str, Callable[[Any], Any]]
 
 
 Step = Callable[[tuple, Env], object]
@@ -51,17 +53,27 @@ class Plan:
     """The columns a serializer reads and how to make its output of one row."""
 
     def __init__(self, serializer_class: type[serializers.Serializer]):
-        self.paths: list[str] = []
+        self.paths: list[str] = ["pk"]
         self._links: dict[str, IdentityField] = {}
         serializer = serializer_class()
         self._steps = self._compile(serializer, serializer.Meta.model, prefix="")
 
-    def rows(self, values: Iterable[tuple], request) -> list[dict]:
-        """The serializer's output of each row of values_list(*self.paths)."""
+    def rows(
+        self, values: Iterable[tuple], request, **computed: Callable[[Any], Any]
+    ) -> list[dict]:
+        """The serializer's output of each row of values_list(*self.paths).
+
+        A method field's value is computed[its name](the record's pk).
+        """
         urls = {name: link.template(request) for name, link in self._links.items()}
-        env = Env(urls, _time_writer())
+        env = Env(urls, _time_writer(), computed)
         steps = self._steps
         return [{key: step(row, env) for key, step in steps} for row in values]
+
+    @staticmethod
+    def pks(values: Iterable[tuple]) -> list:
+        """The pk of each row of values_list(*self.paths)."""
+        return [row[0] for row in values]
 
     def _compile(self, serializer, model, prefix: str) -> list[tuple[str, Step]]:
         return [
@@ -80,6 +92,9 @@ class Plan:
             return lambda row, env: env.urls[view].replace(
                 PLACEHOLDER, quote(str(row[i]), safe="")
             )
+        if isinstance(field, serializers.SerializerMethodField) and not prefix:
+            name = field.field_name
+            return lambda row, env: env.computed[name](row[0])
         related = _model_field(model, field)
         path = prefix + field.source_attrs[0]
         if isinstance(field, serializers.Serializer):

@@ -4,6 +4,7 @@ Read serializers only shape output; the write serializers only parse input,
 and the views hand what they parsed to the curation services.
 """
 
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from drf_spectacular.utils import extend_schema_field
@@ -195,12 +196,12 @@ class CountsSerializer(serializers.Serializer):
     by_effect = EffectCountsSerializer()
 
 
-def evidence_counts(claim: Claim) -> dict:
-    """The counts a list queryset annotated (see views.ClaimViewSet)."""
+def evidence_counts_body(found: Mapping[str, int]) -> dict:
+    """CountsSerializer's shape of claims.counts' counts of one claim."""
     return {
-        "total": claim.n_accepted,
-        "by_stance": {s: getattr(claim, f"n_{s}") for s in STANCES},
-        "by_effect": {e: getattr(claim, f"n_{e}") for e in EFFECTS},
+        "total": found["accepted"],
+        "by_stance": {s: found[s] for s in STANCES},
+        "by_effect": {e: found[e] for e in EFFECTS},
     }
 
 
@@ -232,7 +233,8 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CountsSerializer)
     def get_evidence_counts(self, claim: Claim) -> dict:
-        return evidence_counts(claim)
+        """From the counts the view set on the claim (claims.counts)."""
+        return evidence_counts_body(claim.evidence_found)
 
 
 EVIDENCE_FIELDS = [

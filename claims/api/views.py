@@ -45,7 +45,7 @@ from claims.api.renderers import (
     RISRenderer,
 )
 from claims.citations import parse_pmid, publications_add
-from claims.counts import evidence_counts_attach, evidence_counts_count
+from claims.counts import evidence_counts, evidence_counts_of
 from claims.models import Claim, Evidence, Publication, RefreshRun, Review, Topic
 from claims.status_rules import RULES_VERSION, ClaimStatus
 
@@ -114,6 +114,8 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     export_values: dict[str, dict[str, str]] = {}
     write_permissions: dict[str, str] = {}
     cache_reads = False
+    # JSON pages built from plain values (claims.api.plain), not model instances.
+    plain_pages = False
 
     def get_renderers(self):
         classes = {
@@ -133,9 +135,21 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         return self.read(self.page_data)
 
     def page_data(self) -> dict:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        data = self.get_serializer(page, many=True).data
-        return self.get_paginated_response(data).data
+        queryset = self.filter_queryset(self.get_queryset())
+        if not self.plain_pages:
+            page = self.paginate_queryset(queryset)
+            data = self.get_serializer(page, many=True).data
+            return self.get_paginated_response(data).data
+        records = plan(self.get_serializer_class())
+        values = CountedBy(queryset.values_list(*records.paths), queryset)
+        page = self.paginate_queryset(values)
+        rows = records.rows(page, self.request, **self.computed(records.pks(page)))
+        return self.get_paginated_response(rows).data
+
+    def computed(self, pks: list) -> dict[str, Callable[[Any], Any]]:
+        """For each method field of the serializer, its value from a record's pk,
+        for the records of one page (pks)."""
+        return {}
 
     def retrieve(self, request, *args, **kwargs):
         response = self.read(lambda: self.get_serializer(self.get_object()).data)
@@ -271,10 +285,10 @@ EVIDENCE_COUNTS = {
 class ClaimViewSet(PortalViewSet):
     """Claims with their computed status; a claim's detail nests its evidence.
 
-    A page of claims gets its counts in one query once it is cut, and a claim
-    from the evidence it nests (claims.counts); the CSV export, which streams
-    every claim, annotates them. The nested evidence is read as plain values
-    (claims.api.plain).
+    A page of claims, and the evidence a claim nests, are read as plain values
+    (claims.api.plain). A page gets its counts in one query once it is cut,
+    and a claim from the evidence it nests (claims.counts); the CSV export,
+    which streams every claim, annotates them.
     """
 
     serializer_class = s.ClaimSerializer
@@ -282,6 +296,7 @@ class ClaimViewSet(PortalViewSet):
     filterset_class = ClaimFilter
     lookup_field = "slug"
     cache_reads = True
+    plain_pages = True
 
     def get_queryset(self):
         claims = Claim.objects.select_related("topic").order_by(*Claim._meta.ordering)
@@ -296,11 +311,14 @@ class ClaimViewSet(PortalViewSet):
         values = claim.evidence.accepted().values_list(*nested.paths)
         rows = nested.rows(values, self.request)
         claim.accepted_evidence = rows
-        return evidence_counts_count(claim, ((r["stance"], r["effect"]) for r in rows))
+        claim.evidence_found = evidence_counts_of(
+            (r["stance"], r["effect"]) for r in rows
+        )
+        return claim
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return None if page is None else evidence_counts_attach(list(page))
+    def computed(self, pks: list) -> dict[str, Callable[[Any], Any]]:
+        counts = evidence_counts(pks)
+        return {"evidence_counts": lambda pk: s.evidence_counts_body(counts[pk])}
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -320,6 +338,7 @@ class EvidenceViewSet(mixins.CreateModelMixin, PortalViewSet):
     export_values = {"csv": csv_rows.EVIDENCE_CSV_VALUES}
     filterset_class = EvidenceFilter
     cache_reads = True
+    plain_pages = True
     http_method_names = ["get", "post", "patch", "head", "options"]
     write_permissions = {
         "create": "claims.add_evidence",
@@ -328,14 +347,6 @@ class EvidenceViewSet(mixins.CreateModelMixin, PortalViewSet):
         "accept": curation.MODERATE_PERMISSION,
         "reject": curation.MODERATE_PERMISSION,
     }
-
-    def page_data(self) -> dict:
-        """A page of records read as plain values (claims.api.plain)."""
-        records = plan(self.get_serializer_class())
-        queryset = self.filter_queryset(self.get_queryset())
-        values = CountedBy(queryset.values_list(*records.paths), queryset)
-        rows = records.rows(self.paginate_queryset(values), self.request)
-        return self.get_paginated_response(rows).data
 
     def get_queryset(self):
         evidence = visible_evidence(self.request.user).select_related(

@@ -8,6 +8,7 @@ from rest_framework.test import APIRequestFactory
 from claims.api import serializers as s
 from claims.api.plain import Plan, plan
 from claims.api.renderers import JSONRenderer
+from claims.counts import evidence_counts
 from claims.models import Claim, Evidence
 from tests.api.conftest import client_for
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
@@ -103,3 +104,19 @@ def test_an_evidence_page_is_what_the_serializer_gives(records, editor):
     expected = s.EvidenceSerializer(first_two, many=True, context=context).data
     assert body["count"] == 3  # an editor also sees the rejected record
     assert rendered(body["results"]) == rendered(expected)
+
+
+def test_a_claims_page_is_what_the_serializer_gives(records, api):
+    ClaimFactory(slug="c-empty")  # no evidence: zero counts
+    body = api.get("/api/v1/claims/?page_size=5").json()
+
+    context = {"request": request_for("/api/v1/claims/")}
+    claims = list(Claim.objects.select_related("topic"))
+    counts = evidence_counts([claim.pk for claim in claims])
+    for claim in claims:
+        claim.evidence_found = counts[claim.pk]
+    expected = s.ClaimSerializer(claims, many=True, context=context).data
+    assert body["count"] == 2
+    assert rendered(body["results"]) == rendered(expected)
+    totals = {c["slug"]: c["evidence_counts"]["total"] for c in body["results"]}
+    assert totals == {"c-ü": 2, "c-empty": 0}

@@ -3,7 +3,7 @@
 import pytest
 
 from claims.api.views import EVIDENCE_COUNTS
-from claims.counts import evidence_counts_attach, paper_counts_attach
+from claims.counts import evidence_counts, paper_counts_attach
 from claims.models import Claim, Evidence
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
 
@@ -45,17 +45,18 @@ def test_evidence_counts_of_a_page_equal_the_annotated_ones(claims):
     annotated = Claim.objects.annotate(**EVIDENCE_COUNTS).order_by("slug")
     expected = [[getattr(c, n) for n in names] for c in annotated]
 
-    evidence_counts_attach(claims)
+    counts = evidence_counts([c.pk for c in claims])
 
-    assert [[getattr(c, n) for n in names] for c in claims] == expected
-    assert claims[0].n_accepted == 6
-    assert claims[0].n_mixed == 1
+    found = [[counts[c.pk][n.removeprefix("n_")] for n in names] for c in claims]
+    assert found == expected
+    assert counts[claims[0].pk]["accepted"] == 6
+    assert counts[claims[0].pk]["mixed"] == 1
 
 
 def test_counts_of_a_page_take_one_query_whatever_its_size(
     claims, django_assert_num_queries
 ):
     with django_assert_num_queries(1):
-        evidence_counts_attach(claims)
+        evidence_counts([c.pk for c in claims])
     with django_assert_num_queries(1):
         paper_counts_attach(claims)
