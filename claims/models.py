@@ -313,6 +313,10 @@ class Claim(TimeStamped):
         return self.statement
 
 
+# The order of a claim's evidence: best rated first, then oldest.
+WITHIN_CLAIM = ["-rating", "publication__year", "pk"]
+
+
 class EvidenceQuerySet(models.QuerySet):
     def accepted(self):
         return self.filter(status=Evidence.Status.ACCEPTED)
@@ -511,7 +515,7 @@ class Evidence(TimeStamped):
         permissions = [
             ("moderate_evidence", "Can accept or reject submitted evidence"),
         ]
-        ordering = ["claim", "-rating", "publication__year", "pk"]
+        ordering = ["claim", *WITHIN_CLAIM]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=5), name="evidence_rating_1_to_5"

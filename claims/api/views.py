@@ -46,7 +46,15 @@ from claims.api.renderers import (
 )
 from claims.citations import parse_pmid, publications_add
 from claims.counts import evidence_counts, evidence_counts_of
-from claims.models import Claim, Evidence, Publication, RefreshRun, Review, Topic
+from claims.models import (
+    WITHIN_CLAIM,
+    Claim,
+    Evidence,
+    Publication,
+    RefreshRun,
+    Review,
+    Topic,
+)
 from claims.status_rules import RULES_VERSION, ClaimStatus
 
 EVIDENCE_EXAMPLE = OpenApiExample(
@@ -308,7 +316,9 @@ class ClaimViewSet(PortalViewSet):
     def get_object(self):
         claim = super().get_object()
         nested = plan(s.ClaimEvidenceSerializer)
-        values = claim.evidence.accepted().values_list(*nested.paths)
+        # In one claim, its own order: ordering by the claim joins its topic.
+        accepted = claim.evidence.accepted().order_by(*WITHIN_CLAIM)
+        values = accepted.values_list(*nested.paths)
         rows = nested.rows(values, self.request)
         claim.accepted_evidence = rows
         claim.evidence_found = evidence_counts_of(
