@@ -153,10 +153,15 @@ SEARCH_CLAIMS = """
 
 def claims_search(*, q: str, limit: int) -> tuple[str, list]:
     """/api/v1/claims/?q=word: matching claims, best match first, with counts."""
-    rank = (
-        "ts_rank(to_tsvector('english'::regconfig, COALESCE(c.statement, '')), "
-        "websearch_to_tsquery('english'::regconfig, %(q)s))"
-    )
+    # Only statements holding the word are ranked (the others rank 0), found
+    # through the index, as claims.search does.
+    rank = """CASE WHEN c.id IN (
+        SELECT id FROM claims_claim WHERE
+        setweight(to_tsvector('english'::regconfig, COALESCE(statement, '')), 'A')
+        @@ phraseto_tsquery('english'::regconfig, %(q)s))
+    THEN ts_rank(to_tsvector('english'::regconfig, COALESCE(c.statement, '')),
+                 websearch_to_tsquery('english'::regconfig, %(q)s))
+    ELSE 0 END"""
     sql = f"""
     WITH found AS ({SEARCH_CLAIMS}),
     c AS (
