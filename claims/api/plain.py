@@ -96,7 +96,7 @@ class Plan:
             name = field.field_name
             return lambda row, env: env.computed[name](row[0])
         related = _model_field(model, field)
-        path = prefix + field.source_attrs[0]
+        path = prefix + "__".join(field.source_attrs)
         if isinstance(field, serializers.Serializer):
             if related.null:
                 raise TypeError(f"{field.field_name}: a nullable nested record")
@@ -122,10 +122,17 @@ def plan(serializer_class: type[serializers.Serializer]) -> Plan:
 
 
 def _model_field(model, field) -> models.Field:
-    """The model field a serializer field reads: one attribute, a concrete field."""
-    if len(field.source_attrs) == 1:
-        with suppress(FieldDoesNotExist):
-            return model._meta.get_field(field.source_attrs[0])
+    """The model field a serializer field reads: a concrete field, of the model
+    or of one it refers to by a foreign key that cannot be null."""
+    *through, name = field.source_attrs
+    with suppress(FieldDoesNotExist):
+        for attr in through:
+            relation = model._meta.get_field(attr)
+            if not relation.many_to_one or relation.null:
+                break
+            model = relation.related_model
+        else:
+            return model._meta.get_field(name)
     raise TypeError(f"{field.field_name}: source {field.source!r} is not planned")
 
 

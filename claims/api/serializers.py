@@ -282,18 +282,19 @@ class ClaimEvidenceSerializer(EvidenceSerializer):
         fields = [f for f in EVIDENCE_FIELDS if f != "claim"]
 
 
-@extend_schema_field(ClaimEvidenceSerializer(many=True))
-class PlannedEvidenceField(serializers.ReadOnlyField):
-    """The claim's accepted evidence as ClaimEvidenceSerializer gives it, built
-    by the view from plain values (claims.api.plain)."""
-
-
 class ClaimDetailSerializer(ClaimSerializer):
     topic_name = serializers.CharField(source="topic.name", read_only=True)
-    evidence = PlannedEvidenceField(source="accepted_evidence")
+    evidence = serializers.SerializerMethodField()
 
     class Meta(ClaimSerializer.Meta):
         fields = [*ClaimSerializer.Meta.fields, "topic_name", "evidence"]
+
+    @extend_schema_field(ClaimEvidenceSerializer(many=True))
+    def get_evidence(self, claim: Claim) -> list[dict]:
+        """The accepted records the caller set on the claim."""
+        return ClaimEvidenceSerializer(
+            claim.accepted_evidence, many=True, context=self.context
+        ).data
 
 
 class EvidenceWriteSerializer(StrictInput, serializers.ModelSerializer):

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -160,13 +160,16 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         return {}
 
     def retrieve(self, request, *args, **kwargs):
-        response = self.read(lambda: self.get_serializer(self.get_object()).data)
+        response = self.read(self.detail_data)
         renderer = request.accepted_renderer
         if isinstance(renderer, ExportRenderer):
             name = f"{self.basename}-{self.kwargs[self.lookup_field]}"
             disposition = f'attachment; filename="{name}.{renderer.extension}"'
             response.headers["Content-Disposition"] = disposition
         return response
+
+    def detail_data(self) -> dict:
+        return self.get_serializer(self.get_object()).data
 
     def read(self, compute: Callable[[], Any]) -> HttpResponse:
         """The answer to a read; an anonymous JSON one cached under its ETag.
@@ -313,18 +316,28 @@ class ClaimViewSet(PortalViewSet):
             return claims.annotate(**EVIDENCE_COUNTS)
         return claims
 
-    def get_object(self):
-        claim = super().get_object()
+    def detail_data(self) -> dict:
+        """The claim and its accepted evidence, each read as plain values."""
+        claim = plan(s.ClaimDetailSerializer)
+        slug = self.kwargs[self.lookup_field]
+        found = list(
+            self.get_queryset().filter(slug=slug).values_list(*claim.paths)[:1]
+        )
+        if not found:
+            raise Http404
         nested = plan(s.ClaimEvidenceSerializer)
         # In one claim, its own order: ordering by the claim joins its topic.
-        accepted = claim.evidence.accepted().order_by(*WITHIN_CLAIM)
-        values = accepted.values_list(*nested.paths)
-        rows = nested.rows(values, self.request)
-        claim.accepted_evidence = rows
-        claim.evidence_found = evidence_counts_of(
-            (r["stance"], r["effect"]) for r in rows
+        accepted = Evidence.objects.accepted().filter(claim=claim.pks(found)[0])
+        values = accepted.order_by(*WITHIN_CLAIM).values_list(*nested.paths)
+        evidence = nested.rows(values, self.request)
+        counts = evidence_counts_of((row["stance"], row["effect"]) for row in evidence)
+        (data,) = claim.rows(
+            found,
+            self.request,
+            evidence=lambda pk: evidence,
+            evidence_counts=lambda pk: s.evidence_counts_body(counts),
         )
-        return claim
+        return data
 
     def computed(self, pks: list) -> dict[str, Callable[[Any], Any]]:
         counts = evidence_counts(pks)

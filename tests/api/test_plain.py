@@ -85,15 +85,21 @@ def test_a_plan_refuses_a_field_it_cannot_read_as_a_column():
         Plan(s.PublicationSerializer)
 
 
-def test_a_claim_detail_nests_what_the_evidence_serializer_gives(records, api):
+def test_a_claim_detail_is_what_the_serializers_give(records, api):
     body = api.get("/api/v1/claims/c-%C3%BC/").content
 
     context = {"request": request_for("/api/v1/claims/c-%C3%BC/")}
-    accepted = Claim.objects.get().evidence.accepted()
-    expected = s.ClaimEvidenceSerializer(accepted, many=True, context=context).data
-    nested = body[body.index(b'"evidence":') + len(b'"evidence":') : -1]
-    assert nested == rendered(expected)
-    assert len(expected) == 2
+    claim = Claim.objects.select_related("topic").get()
+    claim.accepted_evidence = list(claim.evidence.accepted())
+    claim.evidence_found = evidence_counts([claim.pk])[claim.pk]
+    expected = s.ClaimDetailSerializer(claim, context=context).data
+    assert body == rendered(expected)
+    assert len(expected["evidence"]) == 2
+    assert expected["topic_name"] == claim.topic.name
+
+
+def test_an_unknown_claim_is_a_404(api):
+    assert api.get("/api/v1/claims/no-such-claim/").status_code == 404
 
 
 def test_an_evidence_page_is_what_the_serializer_gives(records, editor):
