@@ -3,12 +3,14 @@
 DRF makes a model instance of every row and walks every field of it through
 get_attribute() and to_representation(): about 0.15 ms for an evidence record
 with its paper, 15 of the 20 ms a claim with 119 records took to render afresh.
-For a serializer whose fields are each a column as it is, a time, a record's
-own link, a related record's slug or a nested serializer of the same kind,
-`plan()` reads the columns with one values_list() and assembles the same dicts,
-key for key, in the serializer's order and representation. The plan is made
-from the serializer's own fields, once per class, so the two cannot drift
-apart; tests/api/test_plain.py holds their JSON byte for byte equal.
+For a serializer whose fields are each a column as it is (its record's or a
+referred record's), a time, a record's own link, a related record's slug, a
+nested serializer of the same kind, or a method field whose value the view
+computes from the record's pk, `plan()` reads the columns with one
+values_list() and assembles the same dicts, key for key, in the serializer's
+order and representation. The plan is made from the serializer's own fields,
+once per class, so the two cannot drift apart; tests/api/test_plain.py holds
+their JSON byte for byte equal.
 """
 
 import datetime
@@ -39,7 +41,8 @@ AS_IS = (
 
 @dataclass(frozen=True)
 class Env:
-    """What one request's rows share: its links and how it writes a time."""
+    """What one request's rows share: its links, how it writes a time, and the
+    view's values of method fields."""
 
     urls: dict[str, str]
     time: Callable[[datetime.datetime | None], str | None]
