@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from claims.counts import paper_counts_attach
 from claims.disagreement import explain_disagreement, facet_label, value_label
-from claims.facets import ClaimFilters, year_bounds
+from claims.facets import ClaimFilters
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.page_cache import cached_page
 from claims.search import search_site
@@ -91,7 +91,7 @@ def claim_list(request):
             "filters": filters,
             "facets": filters.facets(),
             "page": page,
-            "year_bounds": year_bounds(),
+            "year_bounds": filters.year_bounds(),
             "export_url": _export_url(filters.querystring()),
         },
     )

@@ -1,14 +1,22 @@
 """The browse page's filters and facet counts."""
 
 import os
+import random
+from collections import Counter, defaultdict
 
 import pytest
 from django.core.management import call_command
 
 from claims.facets import ClaimFilters
-from claims.models import Claim
+from claims.models import Claim, Evidence
 from claims.status_rules import ClaimStatus
-from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
+from tests.factories import (
+    ClaimFactory,
+    EvidenceFactory,
+    PublicationFactory,
+    ReviewFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +102,143 @@ def test_each_facet_count_is_the_number_of_claims_its_choice_leaves(params):
                 facet.name,
                 option.value,
             )
+
+
+# -- the database's counts against a count in Python -------------------------------
+
+EVIDENCE_FACETS = (
+    "stance",
+    "effect",
+    "level",
+    "msc_source",
+    "species",
+    "model",
+    "immune_status",
+    "delivery",
+    "cancer_type",
+)
+
+
+@pytest.fixture
+def varied():
+    """Claims in three topics, of several statuses, with accepted evidence whose
+    values vary (blanks included), repeat within a claim, and sit on papers with
+    and without a year; rejected records and claims without evidence too."""
+    rng = random.Random(20411303)
+    review = ReviewFactory()
+    topics = [TopicFactory(review=review, slug=f"t{i}", position=i) for i in (1, 2, 3)]
+    years = [None, 1999, 2004, 2005, 2008, 2010]
+    papers = [PublicationFactory(year=rng.choice(years)) for _ in range(12)]
+    for i in range(30):
+        words = "angiogenesis in tumors" if i % 3 == 0 else "homing to wounds"
+        claim = ClaimFactory(
+            topic=rng.choice(topics),
+            status=rng.choice(ClaimStatus.values),
+            statement=f"MSC drive {words}.",
+        )
+        for _ in range(rng.randrange(5)):
+            EvidenceFactory(
+                claim=claim,
+                publication=rng.choice(papers),
+                status=rng.choice(["accepted"] * 4 + ["rejected"]),
+                **{name: rng.choice(_values(name)) for name in EVIDENCE_FACETS},
+            )
+
+
+def _values(name: str) -> list[str]:
+    """A facet's values to draw from: a few of its choices, and often a blank
+    where the field may be left blank."""
+    field = Evidence._meta.get_field(name)
+    choices = [value for value, _ in field.choices or []][:3] or ["glioma", "myeloma"]
+    return [*choices, "", ""] if field.blank else choices
+
+
+def python_counts(filters: ClaimFilters) -> dict[str, Counter]:
+    """Claims per value of each facet, counted in Python over every row: the
+    browse page's own algorithm before the database counted."""
+    claims = {
+        claim.pk: claim
+        for claim in Claim.objects.select_related("topic")
+        if not filters.q or claim.pk in filters.matching_ids
+    }
+    evidence = defaultdict(list)
+    for record in Evidence.objects.accepted().select_related("publication"):
+        evidence[record.claim_id].append(record)
+
+    def claim_passes(claim, without=""):
+        values = {"topic": claim.topic.slug, "status": claim.status}
+        return all(
+            values[k] == v
+            for k, v in filters.values.items()
+            if k in ("topic", "status") and k != without
+        )
+
+    def record_passes(record, without=""):
+        year = record.publication.year
+        if filters.year_min is not None and (year is None or year < filters.year_min):
+            return False
+        if filters.year_max is not None and (year is None or year > filters.year_max):
+            return False
+        return all(
+            getattr(record, k) == v
+            for k, v in filters.values.items()
+            if k in EVIDENCE_FACETS and k != without
+        )
+
+    filtered = bool(filters.evidence_q())
+    counts = defaultdict(Counter)
+    for pk, claim in claims.items():
+        found = not filtered or any(record_passes(r) for r in evidence[pk])
+        for facet, value in (("topic", claim.topic.slug), ("status", claim.status)):
+            if found and claim_passes(claim, without=facet):
+                counts[facet][value] += 1
+        if claim_passes(claim):
+            for facet in EVIDENCE_FACETS:
+                counts[facet].update(
+                    {getattr(r, facet) for r in evidence[pk] if record_passes(r, facet)}
+                )
+    return counts
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "contested"},
+        {"topic": "t2"},
+        {"delivery": "systemic"},
+        {"delivery": "systemic", "species": "human"},
+        {"year_min": "2005"},
+        {"year_max": "2005", "level": "animal", "topic": "t1"},
+        {"q": "angiogenesis"},
+        {"q": "angiogenesis", "status": "supported", "msc_source": "bone_marrow"},
+        {"cancer_type": "glioma", "topic": "t3", "year_min": "2000"},
+        {"q": "nowhere", "topic": "t1", "delivery": "local"},
+    ],
+)
+def test_the_database_counts_each_facet_as_python_counts_every_row(varied, params):
+    filters = ClaimFilters.from_params(params)
+    expected = python_counts(filters)
+
+    for facet in filters.facets():
+        chosen = filters.values.get(facet.name)
+        found = {o.value: o.count for o in facet.options}
+        counted = {v: n for v, n in expected[facet.name].items() if v and n}
+        assert found == counted | ({chosen: counted.get(chosen, 0)} if chosen else {})
+
+
+def test_the_year_bounds_are_those_of_the_papers_with_accepted_evidence(varied):
+    PublicationFactory(year=1900)  # no evidence
+    EvidenceFactory(publication=PublicationFactory(year=2020), status="rejected")
+    accepted = Evidence.objects.accepted().exclude(publication__year=None)
+    years = [record.publication.year for record in accepted]
+
+    filters = ClaimFilters.from_params({"delivery": "local", "year_min": "2009"})
+
+    assert filters.year_bounds() == (min(years), max(years))
+
+
+def test_without_accepted_evidence_there_are_no_year_bounds():
+    EvidenceFactory(status="rejected")
+
+    assert ClaimFilters().year_bounds() == (None, None)
