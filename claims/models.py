@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -23,9 +22,9 @@ class TimeStamped(models.Model):
 class SearchIndex(GinIndex):
     """A full-text GIN index on PostgreSQL, and nothing on other databases.
 
-    Its expression must equal the search vector claims.search queries with, or
-    PostgreSQL never uses it. Elsewhere (SQLite) it renders no SQL at all, so
-    migrations, and SQLite's table rebuilds, run unchanged.
+    Elsewhere (SQLite) it renders no SQL at all, so migrations, and SQLite's
+    table rebuilds, run unchanged. Migrations 0006 and 0007 made such indexes;
+    0010 replaced them with stored search documents (claims.search.Document).
     """
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
@@ -181,13 +180,6 @@ class Publication(TimeStamped):
                 condition=Q(pmid__gt=0), name="publication_pmid_positive"
             ),
         ]
-        indexes = [
-            SearchIndex(
-                SearchVector("title", weight="A", config="english")
-                + SearchVector("abstract", weight="C", config="english"),
-                name="publication_text_search",
-            ),
-        ]
 
     def __str__(self) -> str:
         author = self.first_author or "Anon."
@@ -302,12 +294,6 @@ class Claim(TimeStamped):
 
     class Meta:
         ordering = ["topic__position", "position", "slug"]
-        indexes = [
-            SearchIndex(
-                SearchVector("statement", weight="A", config="english"),
-                name="claim_statement_search",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.statement
@@ -500,10 +486,6 @@ class Evidence(TimeStamped):
     class Meta:
         verbose_name_plural = "evidence"
         indexes = [
-            SearchIndex(
-                SearchVector("finding", weight="A", config="english"),
-                name="evidence_finding_search",
-            ),
             # The claims of the papers a search found, read from the index
             # alone (search for a word in 7,539 papers: 98 -> 53 ms).
             models.Index(

@@ -10,17 +10,18 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.db import connection
 from django.db.models import (
-    Case,
-    FloatField,
+    Expression,
     Func,
     IntegerField,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.db.models.lookups import Exact
 
@@ -28,23 +29,20 @@ from claims.models import Claim, Evidence, Publication
 
 SEARCH_CONFIG = "english"
 
-# The three texts searched, each with its fields and full-text weights. Built
-# like the SearchIndex expressions in claims/models.py: PostgreSQL uses an index
-# only for an identical expression.
+# The three texts searched, each with its fields and full-text weights: on
+# PostgreSQL, each row's stored search document (migration 0010) holds them.
 DOCUMENTS: dict[type, dict[str, str]] = {
     Claim: {"statement": "A"},
     Evidence: {"finding": "A"},
     Publication: {"title": "A", "abstract": "C"},
 }
-# What the best matches are ranked by, on PostgreSQL.
-RANK_FIELD = {Claim: "statement", Evidence: "finding", Publication: "title"}
 # A word, a "quoted phrase", either excluded by a leading minus.
 _TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
 # A letter or digit: what PostgreSQL's full-text search can find.
 _SEARCHABLE = re.compile(r"[^\W_]")
 
 
-def text_search(queryset: QuerySet, q: str, *, memo: dict | None = None) -> QuerySet:
+def text_search(queryset: QuerySet, q: str) -> QuerySet:
     """The rows of a Claim, Evidence or Publication queryset that match q.
 
     Every word or "quoted phrase" of q must occur somewhere in a row's texts; a
@@ -52,22 +50,35 @@ def text_search(queryset: QuerySet, q: str, *, memo: dict | None = None) -> Quer
     and their papers' titles and abstracts; a finding's, itself, its claim and its
     paper; a paper's, its title, abstract and the accepted findings citing it.
     On PostgreSQL words are stemmed English, stop words are ignored, and the rows
-    whose main text (statement, finding, title) matches best come first.
-    Elsewhere a word matches case-insensitively, in the queryset's own order.
-
-    Several searches for the same q can share a `memo` dict: each text is then
-    searched once, up front, and the searches reuse the ids it matched.
+    whose own text matches best (statement, finding, or a paper's title, then its
+    abstract) come first. Elsewhere a word matches case-insensitively, in the
+    queryset's own order.
     """
     terms = _terms(q)
     for excluded, term in terms:
-        condition = _term_condition(queryset.model, term, memo)
+        condition = _term_condition(queryset.model, term)
         if excluded:
             queryset = queryset.exclude(condition)
         else:
             queryset = queryset.filter(condition)
     if terms and connection.vendor == "postgresql":
-        queryset = _ranked(queryset, q, terms, memo)
+        queryset = _ranked(queryset, q)
     return queryset
+
+
+class Document(Expression):
+    """A row's stored search document on PostgreSQL: the generated column
+    search_document (migration 0010), stemmed once when the row is written.
+
+    The model does not declare it, as SQLite has none; it is named here in the
+    query's own alias for the row's table (U0 in a subquery).
+    """
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.search_document", []
 
 
 def _terms(q: str) -> list[tuple[bool, str]]:
@@ -79,14 +90,14 @@ def _terms(q: str) -> list[tuple[bool, str]]:
     ]
 
 
-def _term_condition(model: type, term: str, memo: dict | None) -> Q:
+def _term_condition(model: type, term: str) -> Q:
     """The term occurs in one of the row's texts.
 
     Each of the three texts is searched once, in a subquery, and the rows are
     related to the matches through the evidence: on PostgreSQL, stemming a text
     costs far more than joining, so no text is stemmed twice.
     """
-    claims, findings, papers = (_matching(m, term, memo) for m in DOCUMENTS)
+    claims, findings, papers = (_matching(m, term) for m in DOCUMENTS)
     accepted = Evidence.objects.accepted()
     if model is Claim:
         condition = (
@@ -109,23 +120,11 @@ def _term_condition(model: type, term: str, memo: dict | None) -> Q:
     return condition
 
 
-def _matching(model: type, term: str, memo: dict | None) -> QuerySet | list[int]:
-    """The ids of the rows whose own text contains the term: a subquery, or
-    with a memo, the ids themselves, fetched once."""
-    if memo is not None:
-        if (model, term) not in memo:
-            memo[model, term] = list(_matching(model, term, None))
-        return memo[model, term]
+def _matching(model: type, term: str) -> QuerySet:
+    """The ids of the rows whose own text contains the term, as a subquery."""
     fields = DOCUMENTS[model]
     if _full_text(term):
-        vector = reduce(
-            lambda a, b: a + b,
-            (
-                SearchVector(f, weight=w, config=SEARCH_CONFIG)
-                for f, w in fields.items()
-            ),
-        )
-        found = model.objects.annotate(document=vector).filter(document=_phrase(term))
+        found = model.objects.alias(document=Document()).filter(document=_phrase(term))
     else:
         found = model.objects.filter(
             reduce(or_, (Q(**{f"{f}__icontains": term}) for f in fields))
@@ -147,33 +146,13 @@ def _phrase(term: str) -> SearchQuery:
     return SearchQuery(term, search_type="phrase", config=SEARCH_CONFIG)
 
 
-def _ranked(
-    queryset: QuerySet, q: str, terms: list[tuple[bool, str]], memo: dict | None
-) -> QuerySet:
-    """Best match first, by the row's main text: stemming all its texts a second
-    time just to rank them would double the cost of a search.
-
-    Only rows whose own texts hold a word of q are ranked, found through the
-    text index; the others rank 0, as no word of theirs matches. Ranking every
-    match stemmed the statements of 11,367 claims for one word found in 7,539
-    papers (178 ms of a 255 ms search).
-    """
-    model = queryset.model
+def _ranked(queryset: QuerySet, q: str) -> QuerySet:
+    """Best match first, by the row's own stored document: read, not stemmed
+    again (ranking 11,367 claims by their statement stemmed afresh took 178 ms
+    of a 255 ms search). A row whose own text holds no word of q ranks 0."""
     query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-    main_text = SearchVector(RANK_FIELD[model], config=SEARCH_CONFIG)
-    words = [
-        Q(pk__in=_matching(model, term, memo))
-        for excluded, term in terms
-        if not excluded and _full_text(term)
-    ]
-    rank = Value(0.0)
-    if words:
-        rank = Case(
-            When(reduce(or_, words), then=SearchRank(main_text, query)),
-            default=rank,
-            output_field=FloatField(),
-        )
-    ordering = queryset.query.order_by or model._meta.ordering
+    rank = SearchRank(Document(), query)
+    ordering = queryset.query.order_by or queryset.model._meta.ordering
     return queryset.annotate(search_rank=rank).order_by("-search_rank", *ordering)
 
 
@@ -223,12 +202,8 @@ def search_site(q: str, *, limit: int) -> SiteResults:
         .order_by("-rating", "pk")
     )
     publications = Publication.objects.only(*HIT_PUBLICATION_FIELDS)
-    memo: dict = {}
     return SiteResults(
-        *(
-            _first(text_search(qs, q, memo=memo), limit)
-            for qs in (claims, evidence, publications)
-        )
+        *(_first(text_search(qs, q), limit) for qs in (claims, evidence, publications))
     )
 
 

@@ -139,3 +139,13 @@ def test_claims_found_only_through_their_evidence_rank_after_in_the_given_order(
     assert ranked == [best, corpus["homing"], first, second]
     assert ranked[0].search_rank > 0
     assert {claim.search_rank for claim in ranked[1:]} == {0}
+
+
+@on_postgres
+def test_a_papers_stored_document_follows_its_edits(corpus):
+    paper = corpus["paper"]
+    paper.abstract = "Marrow stromal cells followed an SDF-1 gradient."
+    paper.save()
+
+    assert not text_search(Claim.objects.all(), "CXCL12").exists()
+    assert list(text_search(Claim.objects.all(), "SDF-1")) == [corpus["homing"]]
