@@ -70,6 +70,7 @@ COMMAND = (
 CSV_RUNS = 3
 CSV_ROWS = 100_000
 SEARCH_WORD = "angiogenesis"
+COMMON_WORD = "tumor"  # in 59,223 of the 60,000 papers of seed 1
 TWO_FACETS = {"delivery": "co_injection", "immune_status": "immunodeficient"}
 BROWSE_CLAIM = {"status": "contested"}
 BROWSE_EVIDENCE = {"delivery": "co_injection"}
@@ -191,6 +192,11 @@ def cases() -> list[Case]:
             f"API search claims ?q={SEARCH_WORD}, page_size=100",
             f"/api/v1/claims/?q={SEARCH_WORD}&page_size=100",
             floor_sql.claims_search(q=SEARCH_WORD, limit=100),
+        ),
+        Case(
+            f"API search claims ?q={COMMON_WORD}, page_size=100",
+            f"/api/v1/claims/?q={COMMON_WORD}&page_size=100",
+            floor_sql.claims_search(q=COMMON_WORD, limit=100),
         ),
         Case(
             "page /claims/ with two facets",

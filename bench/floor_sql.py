@@ -133,35 +133,25 @@ def evidence_page(*, facets: dict[str, str], limit: int) -> tuple[str, list]:
 
 SEARCH_CLAIMS = """
     SELECT c.id FROM claims_claim c
-    WHERE setweight(to_tsvector('english'::regconfig, COALESCE(c.statement, '')), 'A')
-          @@ phraseto_tsquery('english'::regconfig, %(q)s)
+    WHERE c.search_document @@ phraseto_tsquery('english'::regconfig, %(q)s)
     UNION
     SELECT e.claim_id FROM claims_evidence e
     WHERE e.status = 'accepted'
-      AND setweight(to_tsvector('english'::regconfig, COALESCE(e.finding, '')), 'A')
-          @@ phraseto_tsquery('english'::regconfig, %(q)s)
+      AND e.search_document @@ phraseto_tsquery('english'::regconfig, %(q)s)
     UNION
     SELECT e.claim_id FROM claims_evidence e
     WHERE e.status = 'accepted' AND e.publication_id IN (
         SELECT p.id FROM claims_publication p
-        WHERE (setweight(to_tsvector('english'::regconfig, COALESCE(p.title, '')), 'A')
-               || setweight(to_tsvector('english'::regconfig, COALESCE(p.abstract, '')),
-                            'C'))
-              @@ phraseto_tsquery('english'::regconfig, %(q)s))
+        WHERE p.search_document @@ phraseto_tsquery('english'::regconfig, %(q)s))
 """
 
 
 def claims_search(*, q: str, limit: int) -> tuple[str, list]:
-    """/api/v1/claims/?q=word: matching claims, best match first, with counts."""
-    # Only statements holding the word are ranked (the others rank 0), found
-    # through the index, as claims.search does.
-    rank = """CASE WHEN c.id IN (
-        SELECT id FROM claims_claim WHERE
-        setweight(to_tsvector('english'::regconfig, COALESCE(statement, '')), 'A')
-        @@ phraseto_tsquery('english'::regconfig, %(q)s))
-    THEN ts_rank(to_tsvector('english'::regconfig, COALESCE(c.statement, '')),
-                 websearch_to_tsquery('english'::regconfig, %(q)s))
-    ELSE 0 END"""
+    """/api/v1/claims/?q=word: matching claims, best match first, with counts,
+    searched and ranked in the stored documents (migration 0010)."""
+    rank = (
+        "ts_rank(c.search_document, websearch_to_tsquery('english'::regconfig, %(q)s))"
+    )
     sql = f"""
     WITH found AS ({SEARCH_CLAIMS}),
     c AS (
