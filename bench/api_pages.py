@@ -22,6 +22,7 @@ tracemalloc) it took while streaming.
 """
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -237,7 +238,8 @@ def floor(sql: str, params) -> float:
 
 def comparable(data):
     """JSON data without what the two ways of writing it may differ in: the
-    page links (the floor writes none) and how a UTC time is written."""
+    page links (the floor writes none) and how a time is written (UTC as "Z",
+    trailing zeros of the microseconds)."""
     if isinstance(data, dict):
         return {
             k: comparable(v) for k, v in data.items() if k not in ("next", "previous")
@@ -245,7 +247,7 @@ def comparable(data):
     if isinstance(data, list):
         return [comparable(v) for v in data]
     if isinstance(data, str) and re.match(r"\d{4}-\d\d-\d\dT", data):
-        return data.replace("+00:00", "Z")
+        return datetime.datetime.fromisoformat(data.replace("Z", "+00:00"))
     return data
 
 
