@@ -319,10 +319,11 @@ class ClaimViewSet(PortalViewSet):
     def detail_data(self) -> dict:
         """The claim and its accepted evidence, each read as plain values."""
         claim = plan(s.ClaimDetailSerializer)
-        slug = self.kwargs[self.lookup_field]
-        found = list(
-            self.get_queryset().filter(slug=slug).values_list(*claim.paths)[:1]
-        )
+        claims = self.get_queryset().filter(slug=self.kwargs[self.lookup_field])
+        try:
+            found = list(claims.values_list(*claim.paths)[:1])
+        except ValueError:  # a NUL in the slug: a 404, as DRF's get_object answers
+            found = []
         if not found:
             raise Http404
         nested = plan(s.ClaimEvidenceSerializer)
