@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.core.management import call_command
 
-from claims.facets import ClaimFilters
+from claims.facets import EVIDENCE_FACETS, ClaimFilters
 from claims.models import Claim, Evidence
 from claims.status_rules import ClaimStatus
 from tests.factories import (
@@ -105,18 +105,6 @@ def test_each_facet_count_is_the_number_of_claims_its_choice_leaves(params):
 
 
 # -- the database's counts against a count in Python -------------------------------
-
-EVIDENCE_FACETS = (
-    "stance",
-    "effect",
-    "level",
-    "msc_source",
-    "species",
-    "model",
-    "immune_status",
-    "delivery",
-    "cancer_type",
-)
 
 
 @pytest.fixture
