@@ -8,7 +8,6 @@ deletes a publication or wipes metadata because NCBI failed.
 """
 
 import datetime
-import difflib
 import logging
 import math
 import re
@@ -25,11 +24,11 @@ from kombu.exceptions import OperationalError
 from claims.models import Evidence, Publication, PublicationChange, RefreshRun
 from claims.pubmed import BATCH_SIZE, EutilsClient, PubmedRecord
 from claims.services import claims_recompute_status
+from claims.titles import publication_check_title
 
 logger = logging.getLogger(__name__)
 
 INTEGRITY_PREFIX = "Integrity: "
-TITLE_SIMILARITY_MIN = 0.9
 STALE_AFTER_DAYS = 30
 UNINDEXED_AFTER_DAYS = 7
 INTEGRITY_FIELDS = (
@@ -195,9 +194,11 @@ def publications_refresh(
 def refresh_apply(
     *, pmids: Sequence[int], payloads: Sequence[dict], run: RefreshRun | None = None
 ) -> BatchOutcome:
-    """Apply fetched records: write the changed ones, mark missing PMIDs."""
+    """Apply fetched records: write the changed ones, mark missing PMIDs, and
+    recompute the claims whose evidence starts or stops counting."""
     now = timezone.now()
     publications = Publication.objects.in_bulk(pmids, field_name="pmid")
+    before = {pmid: pub.awaiting_verification for pmid, pub in publications.items()}
     returned = {payload["pmid"] for payload in payloads}
     changed, changes, unchanged, notices = [], [], [], []
     for payload in payloads:
@@ -225,7 +226,14 @@ def refresh_apply(
         last_error="PubMed returned no record for this PMID.",
         updated_at=now,
     )
-    _integrity_notices_apply(notices)
+    for pmid in set(missing) & publications.keys():
+        publications[pmid].metadata_state = Publication.MetadataState.MISSING
+    counting = [
+        pub.pk
+        for pmid, pub in publications.items()
+        if pub.awaiting_verification != before[pmid]
+    ]
+    _integrity_notices_apply(notices, counting)
     outcome = BatchOutcome(len(changed), len(unchanged), len(missing))
     if run is not None:
         _run_count(run, outcome, requests=math.ceil(len(pmids) / BATCH_SIZE))
@@ -255,7 +263,7 @@ def _publication_apply(
     publication.metadata_state = Publication.MetadataState.CURRENT
     publication.fetched_at = publication.updated_at = now
     publication.last_error = ""
-    _check_title(publication)
+    publication_check_title(publication)
     return diffs
 
 
@@ -280,39 +288,20 @@ def _change_log(
     ]
 
 
-def _integrity_notices_apply(publications: list[Publication]) -> None:
-    """Pass changed integrity notices on to evidence and claim statuses."""
-    claims: set[int] = set()
+def _integrity_notices_apply(
+    publications: list[Publication], confirmed_changed: list[int]
+) -> None:
+    """Pass changed integrity notices on to evidence, and recompute the claims
+    they touch and those of papers that PubMed confirmed or stopped confirming."""
+    claims: set[int] = set(
+        Evidence.objects.filter(publication__in=confirmed_changed).values_list(
+            "claim_id", flat=True
+        )
+    )
     for publication in publications:
         claims |= evidence_flag_integrity(publication=publication)
     if claims:
         claims_recompute_status(claim_ids=claims)
-
-
-def _normalised_title(title: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", title.casefold()).split())
-
-
-def titles_match(checked: str, pubmed: str) -> bool:
-    """Whether two titles are the same paper's, ignoring case and punctuation."""
-    ratio = difflib.SequenceMatcher(
-        None, _normalised_title(checked), _normalised_title(pubmed)
-    ).ratio()
-    return ratio >= TITLE_SIMILARITY_MIN
-
-
-def _check_title(publication: Publication) -> None:
-    """Flag a PubMed title that differs from the curator's: a wrong PMID, often."""
-    if not publication.curated_title:
-        return
-    if titles_match(publication.curated_title, publication.title):
-        publication.verification = Publication.Verification.VERIFIED
-        return
-    publication.needs_review = True
-    publication.review_note = (
-        f"PubMed's title differs from the checked title "
-        f"'{publication.curated_title}'; is the PMID right?"
-    )
 
 
 def integrity_reasons(publication: Publication) -> list[str]:

@@ -7,7 +7,6 @@ Every interface (admin, API) goes through these functions, so the rules hold
 identically everywhere; each raises PermissionDenied or ValidationError.
 """
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.db import transaction
 
 from claims.models import Claim, Evidence, Publication
 from claims.services import claims_recompute_status
+from claims.titles import normalised
 
 CURATOR_GROUP = "Curator"
 EDITOR_GROUP = "Editor"
@@ -59,17 +59,13 @@ def can_edit(user: AbstractBaseUser, evidence: Evidence) -> bool:
     )
 
 
-def _normalised(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
-
-
 def quote_status(*, quote: str, abstract: str) -> str:
     """Whether a quote is in the abstract, ignoring whitespace, case, punctuation."""
     if not quote.strip():
         return QuoteStatus.NONE
     if not abstract.strip():
         return QuoteStatus.UNVERIFIABLE
-    found = _normalised(quote) in _normalised(abstract)
+    found = normalised(quote) in normalised(abstract)
     return QuoteStatus.VERIFIED if found else QuoteStatus.NOT_FOUND
 
 

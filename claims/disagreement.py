@@ -1,20 +1,19 @@
-"""Why studies disagree: how the context of supporting and refuting findings differs.
+"""Why studies disagree: how the context of supporting and refuting papers differs.
 
-Pure functions over a claim's evidence records (no queries). They count the same
-findings the status rules count (accepted, primary, on papers not retracted) and
-use the rules' own `find_separations`, so the panel and the status never disagree
-about which facet separates the two sides.
+Pure functions over a claim's evidence records (no queries). They count what the
+status rules count, distinct papers among the counted records
+(claims.status_rules.left_out), and take the separating facet from the rules'
+own verdict, so the panel and the status never disagree.
 """
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from claims.labels import facet_label, value_label
 from claims.models import Evidence
 from claims.services import evidence_facts
-from claims.status_rules import REVIEW_LEVEL, SEPARATING_FACETS, find_separations
-
-NOT_REPORTED = "not reported"
+from claims.status_rules import SEPARATING_FACETS, Separation, left_out
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class ValueCount:
 
 @dataclass(frozen=True)
 class SideTally:
-    """How often each value of one facet occurs among one side's findings."""
+    """How many of one side's papers report each value of one facet."""
 
     total: int
     values: tuple[ValueCount, ...]
@@ -48,7 +47,7 @@ class FacetComparison:
 
     @property
     def difference(self) -> float:
-        """Share of findings that would have to change value for the sides to match
+        """Share of papers that would have to change value for the sides to match
         (total variation distance): 0 identical, 1 no value in common."""
         pro, con = _shares(self.supporting), _shares(self.refuting)
         return sum(abs(pro.get(v, 0) - con.get(v, 0)) for v in pro | con) / 2
@@ -59,6 +58,7 @@ class Disagreement:
     supporting_effects: SideTally
     refuting_effects: SideTally
     facets: tuple[FacetComparison, ...]
+    separation: Separation | None = None
 
     @property
     def separating(self) -> tuple[FacetComparison, ...]:
@@ -66,71 +66,64 @@ class Disagreement:
 
 
 def counted(evidence: Iterable[Evidence]) -> list[Evidence]:
-    """The findings the status rules count: accepted, primary, not retracted."""
+    """The accepted records the status rules count."""
     return [
         e
         for e in evidence
-        if e.status == Evidence.Status.ACCEPTED
-        and e.level != REVIEW_LEVEL
-        and not e.publication.is_retracted
+        if e.status == Evidence.Status.ACCEPTED and left_out(evidence_facts(e)) is None
     ]
 
 
-def facet_label(facet: str) -> str:
-    """'MSC delivery', 'host immune status', 'cancer type'."""
-    name = str(Evidence._meta.get_field(facet).verbose_name)
-    return name if name[:3].isupper() else name.lower()
-
-
-def value_label(facet: str, value: str) -> str:
-    """The display label of a facet value; free-text values are shown as stored."""
-    if not value:
-        return NOT_REPORTED
-    choices = dict(Evidence._meta.get_field(facet).flatchoices)
-    return str(choices.get(value, value)).lower() if choices else value
-
-
 def tally(records: Sequence[Evidence], facet: str) -> SideTally:
-    """Count a facet's values, most common first and 'not reported' last."""
-    counts = Counter(getattr(e, facet) for e in records)
+    """How many papers report each value, most common first, 'not reported' last.
+
+    A paper counts once for each value its records report, and once as not
+    reported only if none of them reports the facet.
+    """
+    values: dict[int, set[str]] = defaultdict(set)
+    for record in records:
+        values[record.publication.pmid].add(getattr(record, facet))
+    counts: dict[str, int] = defaultdict(int)
+    for found in values.values():
+        for value in found - {""} or {""}:
+            counts[value] += 1
     ordered = sorted(counts.items(), key=lambda item: (not item[0], -item[1], item[0]))
     return SideTally(
-        total=len(records),
+        total=len(values),
         values=tuple(ValueCount(v, value_label(facet, v), n) for v, n in ordered),
     )
 
 
-def explain_disagreement(evidence: Iterable[Evidence]) -> Disagreement | None:
-    """Compare the context of supporting and refuting findings, facet by facet.
+def explain_disagreement(
+    evidence: Iterable[Evidence], separation: Separation | None = None
+) -> Disagreement | None:
+    """Compare the context of supporting and refuting papers, facet by facet.
 
-    None unless both sides have findings. Facets are ordered separating first,
-    then by how differently the two sides are distributed; a facet no finding
-    reports is left out.
+    None unless both sides have counted papers. `separation` is the verdict's:
+    its facet comes first, then the others by how differently the two sides are
+    distributed; a facet no counted record reports is left out.
     """
     records = counted(evidence)
     pro = [e for e in records if e.stance == Evidence.Stance.SUPPORTS]
     con = [e for e in records if e.stance == Evidence.Stance.REFUTES]
     if not pro or not con:
         return None
-    separating = {
-        s.facet
-        for s in find_separations(
-            [evidence_facts(e) for e in pro], [evidence_facts(e) for e in con]
-        )
-    }
+    separating = separation.facet if separation else None
     facets = [
         FacetComparison(
             facet,
             facet_label(facet),
             tally(pro, facet),
             tally(con, facet),
-            facet in separating,
+            facet == separating,
         )
         for facet in SEPARATING_FACETS
         if any(getattr(e, facet) for e in pro + con)
     ]
     facets.sort(key=lambda f: (not f.separates, -f.difference))
-    return Disagreement(tally(pro, "effect"), tally(con, "effect"), tuple(facets))
+    return Disagreement(
+        tally(pro, "effect"), tally(con, "effect"), tuple(facets), separation
+    )
 
 
 def _shares(side: SideTally) -> dict[str, float]:

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from claims.status_rules import ClaimStatus
+from claims.status_rules import SEPARATING_FACETS, ClaimKind, ClaimStatus, LeftOut
 
 
 class TimeStamped(models.Model):
@@ -39,9 +39,6 @@ class SearchIndex(GinIndex):
 
 
 class PublicationQuerySet(models.QuerySet):
-    def retracted(self):
-        return self.filter(is_retracted=True)
-
     def due_for_refresh(self, *, now, stale_days: int, unindexed_days: int):
         """Never fetched, failed, stale, or not yet MEDLINE-indexed and due again."""
         never = Q(fetched_at__isnull=True) | Q(
@@ -58,6 +55,14 @@ class PublicationQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(metadata_state=Publication.MetadataState.PENDING)
+
+    def confirmed(self):
+        """Papers whose evidence can count: Publication.awaiting_verification
+        is "" exactly for these."""
+        return self.filter(
+            metadata_state=Publication.MetadataState.CURRENT,
+            verification=Publication.Verification.VERIFIED,
+        )
 
     def unverified(self):
         return self.filter(verification=Publication.Verification.UNVERIFIED)
@@ -105,8 +110,9 @@ class Publication(TimeStamped):
         FAILED = "failed", "Failed"
 
     class Verification(models.TextChoices):
-        VERIFIED = "verified", "Verified against PubMed"
-        UNVERIFIED = "unverified", "PMID not yet verified"
+        UNVERIFIED = "unverified", "Not yet confirmed by PubMed"
+        VERIFIED = "verified", "Confirmed by PubMed"
+        MISMATCH = "mismatch", "PubMed's title differs from the checked title"
 
     pmid = models.PositiveIntegerField("PMID", unique=True)
     title = models.TextField(blank=True, help_text="Title as PubMed gives it.")
@@ -150,8 +156,13 @@ class Publication(TimeStamped):
     expression_of_concern_pmids = models.JSONField(default=list, blank=True)
     superseded_by_pmid = models.PositiveIntegerField(null=True, blank=True)
 
+    # Set by a refresh only: confirmed once PubMed returned the record and its
+    # title matched the checked one (where a curator checked one).
     verification = models.CharField(
-        max_length=12, choices=Verification.choices, default=Verification.VERIFIED
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+        editable=False,
     )
     metadata_state = models.CharField(
         max_length=10,
@@ -188,6 +199,19 @@ class Publication(TimeStamped):
     @property
     def pubmed_url(self) -> str:
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+
+    @property
+    def awaiting_verification(self) -> str:
+        """Why evidence on this paper cannot count yet (a LeftOut value), or ""
+        once PubMed has returned the record and confirmed the checked title."""
+        if self.verification == self.Verification.MISMATCH:
+            return LeftOut.TITLE_MISMATCH
+        if self.metadata_state == self.MetadataState.MISSING:
+            return LeftOut.MISSING
+        confirmed = self.verification == self.Verification.VERIFIED
+        if not confirmed or self.metadata_state != self.MetadataState.CURRENT:
+            return LeftOut.NOT_FETCHED
+        return ""
 
     @property
     def has_integrity_notice(self) -> bool:
@@ -236,32 +260,9 @@ class Topic(TimeStamped):
 
 
 class ClaimQuerySet(models.QuerySet):
-    def with_status(self, status: str):
-        return self.filter(status=status)
-
     def contested(self):
         return self.filter(
             status__in=[ClaimStatus.CONTESTED, ClaimStatus.CONTEXT_DEPENDENT]
-        )
-
-    def with_paper_counts(self):
-        """Annotate the distinct papers counted for and against each claim, as the
-        status rules count them, and its accepted evidence records."""
-        accepted = Q(evidence__status="accepted")
-        counted = accepted & Q(evidence__publication__is_retracted=False)
-        counted &= ~Q(evidence__level="review")
-        return self.annotate(
-            n_supporting=models.Count(
-                "evidence__publication",
-                filter=counted & Q(evidence__stance="supports"),
-                distinct=True,
-            ),
-            n_refuting=models.Count(
-                "evidence__publication",
-                filter=counted & Q(evidence__stance="refutes"),
-                distinct=True,
-            ),
-            n_evidence=models.Count("evidence", filter=accepted, distinct=True),
         )
 
 
@@ -273,11 +274,28 @@ class Claim(TimeStamped):
         BONE_MARROW = "bone_marrow", "Bone marrow"
         BOTH = "both", "Both"
 
+    Kind = ClaimKind
+
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="claims")
     slug = models.SlugField(max_length=120, unique=True)
     statement = models.TextField(help_text="One sentence.")
-    setting = models.CharField(max_length=16, choices=Setting.choices)
+    setting = models.CharField(
+        max_length=16,
+        choices=Setting.choices,
+        help_text="Where the claim is about: the primary tumor, the bone marrow "
+        "(where tumor cells home, grow and destroy bone), or both.",
+    )
+    kind = models.CharField(
+        max_length=16,
+        choices=ClaimKind.choices,
+        default=ClaimKind.EMPIRICAL,
+        help_text="What kind of assertion it is; it decides how evidence counts "
+        "(see the methods page).",
+    )
     position = models.PositiveSmallIntegerField(default=0)
+
+    # The verdict of the status rules, stored; claims_recompute_status() is the
+    # only writer, and check_statuses proves it equals a fresh computation.
     status = models.CharField(
         max_length=20,
         choices=ClaimStatus.choices,
@@ -285,8 +303,29 @@ class Claim(TimeStamped):
         db_index=True,
         editable=False,
     )
+    status_rule = models.CharField(max_length=4, blank=True, editable=False)
     status_reason = models.TextField(blank=True, editable=False)
     status_rules_version = models.CharField(max_length=10, blank=True, editable=False)
+    n_papers = models.PositiveIntegerField("counted papers", default=0, editable=False)
+    n_supporting = models.PositiveIntegerField(
+        "supporting papers", default=0, editable=False
+    )
+    n_refuting = models.PositiveIntegerField(
+        "refuting papers", default=0, editable=False
+    )
+    n_qualifying = models.PositiveIntegerField(
+        "qualifying papers", default=0, editable=False
+    )
+    n_in_vivo = models.PositiveIntegerField("in vivo papers", default=0, editable=False)
+    n_human = models.PositiveIntegerField("human papers", default=0, editable=False)
+    mean_rating = models.FloatField(null=True, blank=True, editable=False)
+    thin_evidence = models.BooleanField(default=False, editable=False)
+    left_out = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Accepted records not counted, by reason.",
+    )
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["source_hash"])
@@ -306,13 +345,6 @@ WITHIN_CLAIM = ["-rating", "publication__year", "pk"]
 class EvidenceQuerySet(models.QuerySet):
     def accepted(self):
         return self.filter(status=Evidence.Status.ACCEPTED)
-
-    def counting(self):
-        """Evidence that counts toward a claim's status."""
-        return self.accepted().filter(publication__is_retracted=False)
-
-    def needing_rereview(self):
-        return self.filter(needs_rereview=True)
 
 
 class Evidence(TimeStamped):
@@ -375,15 +407,7 @@ class Evidence(TimeStamped):
         REJECTED = "rejected", "Rejected"
 
     # The context facets, in the order the status rules try them.
-    CONTEXT_FACETS = (
-        "delivery",
-        "immune_status",
-        "model",
-        "msc_source",
-        "species",
-        "level",
-        "cancer_type",
-    )
+    CONTEXT_FACETS = SEPARATING_FACETS
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     publication = models.ForeignKey(
@@ -441,7 +465,10 @@ class Evidence(TimeStamped):
         blank=True, help_text="Verbatim from the paper's abstract."
     )
     rating = models.PositiveSmallIntegerField(
-        default=3, help_text="1 (weak) to 5 (strong): design, size and directness."
+        default=3,
+        help_text="1 to 5 by the rating rubric on the methods page: 1 anecdotal, "
+        "2 indirect, 3 direct, 4 strong, 5 conclusive. Findings rated below 3 are "
+        "listed but not counted.",
     )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from claims.models import Claim, Evidence
+from claims.status_rules import ClaimKind
 
 FORMAT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -98,10 +99,13 @@ class ClaimEntry:
     statement: str
     setting: str
     evidence: tuple[EvidenceEntry, ...]
+    kind: str = ClaimKind.EMPIRICAL
 
     @property
     def source_hash(self) -> str:
-        return _hash({"statement": self.statement, "setting": self.setting})
+        return _hash(
+            {"statement": self.statement, "setting": self.setting, "kind": self.kind}
+        )
 
 
 @dataclass(frozen=True)
@@ -246,19 +250,25 @@ class _Reader:
         )
 
     def claim(self, node: Any, pmids: set[int]) -> ClaimEntry:
-        self.mapping(node, "claim", {"slug", "statement", "setting", "evidence"})
+        required = {"slug", "statement", "setting", "evidence"}
+        self.mapping(node, "claim", required, {"kind"})
         slug = self.slug(node, "slug", "claim")
         what = f"claim '{slug}'"
-        if node["setting"] not in Claim.Setting.values:
-            raise self.fail(
-                node,
-                f"{what}: setting {node['setting']!r} is not one of "
-                f"{', '.join(Claim.Setting.values)}.",
-            )
+        for name, allowed in (
+            ("setting", Claim.Setting.values),
+            ("kind", ClaimKind.values),
+        ):
+            if name in node and node[name] not in allowed:
+                raise self.fail(
+                    node,
+                    f"{what}: {name} {node[name]!r} is not one of "
+                    f"{', '.join(allowed)}.",
+                )
         return ClaimEntry(
             slug=slug,
             statement=self.text(node, "statement", what),
             setting=node["setting"],
+            kind=node.get("kind", ClaimKind.EMPIRICAL),
             evidence=tuple(
                 self.evidence(item, pmids)
                 for item in self.sequence(node, "evidence", what)

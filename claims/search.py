@@ -194,7 +194,7 @@ HIT_PUBLICATION_FIELDS = (
 def search_site(q: str, *, limit: int) -> SiteResults:
     """The claims, accepted findings and papers matching q, the first `limit` of
     each (the best, on PostgreSQL)."""
-    claims = Claim.objects.select_related("topic").with_paper_counts()
+    claims = Claim.objects.select_related("topic")
     evidence = (
         Evidence.objects.accepted()
         .select_related("claim", "publication")

@@ -8,56 +8,86 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Prefetch
 
+from claims.labels import reason_label
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.review_file import ClaimEntry, EvidenceEntry, PublicationEntry, ReviewData
 from claims.status_rules import EvidenceFacts, Verdict, compute_status
+from claims.titles import publication_check_title
 
 LOAD_REASON = "Loaded from the review data file"
 
 
 def evidence_facts(evidence: Evidence) -> EvidenceFacts:
     """The facts the status rules read from one evidence record."""
+    paper = evidence.publication
     return EvidenceFacts(
-        pmid=evidence.publication.pmid,
+        pmid=paper.pmid,
         stance=evidence.stance,
         level=evidence.level,
-        retracted=evidence.publication.is_retracted,
+        rating=evidence.rating,
+        retracted=paper.is_retracted,
+        paper=paper.awaiting_verification,
         context={facet: getattr(evidence, facet) for facet in Evidence.CONTEXT_FACETS},
+        label=f"{paper.first_author or 'Anon.'} {paper.year or 'n.d.'}",
+    )
+
+
+def verdict_of(*, claim: Claim, evidence: Iterable[Evidence]) -> Verdict:
+    """What the rules give a claim of this kind with this evidence (accepted
+    records count; the others are ignored)."""
+    return compute_status(
+        (evidence_facts(e) for e in evidence if e.status == Evidence.Status.ACCEPTED),
+        kind=claim.kind,
+        label=reason_label,
     )
 
 
 def claim_verdict(*, claim: Claim) -> Verdict:
-    """The status the rules give a claim now, from its accepted evidence."""
-    return compute_status(
-        evidence_facts(e)
-        for e in claim.evidence.all()
-        if e.status == Evidence.Status.ACCEPTED
+    """The verdict the rules give a claim now, from its accepted evidence."""
+    return verdict_of(claim=claim, evidence=claim.evidence.all())
+
+
+def _with_evidence(claim_ids: Iterable[int | None] | None):
+    queryset = Claim.objects.all()
+    if claim_ids is not None:
+        queryset = queryset.filter(pk__in=[pk for pk in claim_ids if pk is not None])
+    return queryset.prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.select_related("publication"))
     )
+
+
+def claims_drift(
+    *, claim_ids: Iterable[int | None] | None = None
+) -> list[tuple[Claim, dict[str, tuple[object, object]]]]:
+    """Claims whose stored verdict differs from a fresh computation, with each
+    differing field as (stored, computed). A read: it writes nothing."""
+    drifted = []
+    for claim in _with_evidence(claim_ids):
+        wanted = claim_verdict(claim=claim).stored()
+        diff = {
+            name: (getattr(claim, name), value)
+            for name, value in wanted.items()
+            if getattr(claim, name) != value
+        }
+        if diff:
+            drifted.append((claim, diff))
+    return drifted
 
 
 @transaction.atomic
 def claims_recompute_status(*, claim_ids: Iterable[int | None] | None = None) -> int:
-    """Recompute and store the status of the given claims (all by default).
+    """Recompute and store the verdict of the given claims (all by default).
 
-    Returns how many claims changed status or reason.
+    The only writer of a claim's status, reason, rules version and counts.
+    Returns how many claims changed.
     """
-    queryset = Claim.objects.all()
-    if claim_ids is not None:
-        queryset = queryset.filter(pk__in=[pk for pk in claim_ids if pk is not None])
-    queryset = queryset.prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.select_related("publication"))
-    )
     changed = 0
-    for claim in queryset:
-        verdict = claim_verdict(claim=claim)
-        new = (verdict.status, verdict.reason, verdict.rules_version)
-        if new != (claim.status, claim.status_reason, claim.status_rules_version):
-            claim.status, claim.status_reason, claim.status_rules_version = new
-            claim._change_reason = f"Status recomputed (rule {verdict.rule})"
-            claim.save(
-                update_fields=["status", "status_reason", "status_rules_version"]
-            )
-            changed += 1
+    for claim, diff in claims_drift(claim_ids=claim_ids):
+        for name, (_, value) in diff.items():
+            setattr(claim, name, value)
+        claim._change_reason = f"Status recomputed (rule {claim.status_rule})"
+        claim.save(update_fields=[*diff, "updated_at"])
+        changed += 1
     return changed
 
 
@@ -91,11 +121,8 @@ class LoadReport:
 
 
 def _publication_upsert(entry: PublicationEntry, report: LoadReport) -> Publication:
-    verification = (
-        Publication.Verification.VERIFIED
-        if entry.verified
-        else Publication.Verification.UNVERIFIED
-    )
+    """The file's paper, pending until PubMed confirms it; never marked verified
+    here, whatever the file says."""
     publication, created = Publication.objects.get_or_create(
         pmid=entry.pmid,
         defaults={
@@ -104,7 +131,6 @@ def _publication_upsert(entry: PublicationEntry, report: LoadReport) -> Publicat
             "first_author": entry.first_author,
             "journal": entry.journal,
             "year": entry.year,
-            "verification": verification,
             "is_retracted": entry.retracted,
         },
     )
@@ -113,7 +139,7 @@ def _publication_upsert(entry: PublicationEntry, report: LoadReport) -> Publicat
         return publication
     # Only the curator's check is the file's to change; PubMed owns the rest
     # once the metadata has been fetched.
-    wanted = {"curated_title": entry.title, "verification": verification}
+    wanted: dict[str, object] = {"curated_title": entry.title}
     if publication.metadata_state == Publication.MetadataState.PENDING:
         wanted |= {
             "title": entry.title,
@@ -125,6 +151,10 @@ def _publication_upsert(entry: PublicationEntry, report: LoadReport) -> Publicat
     stale = {k: v for k, v in wanted.items() if getattr(publication, k) != v}
     for name, value in stale.items():
         setattr(publication, name, value)
+    if "curated_title" in stale and publication.fetched_at is not None:
+        # A new checked title is held against the PubMed record already here.
+        publication_check_title(publication)
+        stale |= dict.fromkeys(["verification", "needs_review", "review_note"])
     if stale:
         publication.save(update_fields=[*stale, "updated_at"])
     report.count("publication", "updated" if stale else "unchanged")
@@ -192,6 +222,7 @@ def _claim_load(
         "topic": topic,
         "statement": entry.statement,
         "setting": entry.setting,
+        "kind": entry.kind,
         "position": position,
     }
     _apply_if_changed(

@@ -1,24 +1,29 @@
 """The reader's pages: each view reads, calls a domain module, and renders."""
 
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, When
 from django.shortcuts import get_object_or_404, render
 
-from claims.counts import paper_counts_attach
-from claims.disagreement import explain_disagreement, facet_label, value_label
+from claims import status_rules
+from claims.disagreement import explain_disagreement
 from claims.facets import ClaimFilters
+from claims.labels import facet_label, value_label
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.page_cache import cached_page
 from claims.search import search_site
-from claims.services import evidence_facts
+from claims.services import evidence_facts, verdict_of
 from claims.status_rules import (
-    ESTABLISHED_MIN_PAPERS,
+    CLAIM_KINDS,
+    HUMAN_LEVELS,
     IN_VIVO_LEVELS,
     SEPARATING_FACETS,
+    ClaimKind,
     ClaimStatus,
-    compute_status,
+    LeftOut,
+    left_out,
 )
-from claims.templatetags.portal import published_rules
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -33,6 +38,7 @@ STATUS_ABBREVIATIONS = {
     ClaimStatus.CONTESTED: "Con",
     ClaimStatus.REFUTED: "Ref",
     ClaimStatus.INSUFFICIENT: "Ins",
+    ClaimStatus.NOT_ASSESSED: "N/A",
 }
 STANCE_ORDER = Case(
     *(When(stance=s, then=i) for i, s in enumerate(Evidence.Stance.values)),
@@ -44,12 +50,18 @@ def home(request):
     review = Review.objects.select_related("publication").order_by("pk").first()
     topics = list(Topic.objects.annotate(n_claims=Count("claims")))
     counts = Claim.objects.order_by().values_list("topic_id", "status")
-    disputed = Claim.objects.contested().select_related("topic").with_paper_counts()
+    disputed = Claim.objects.contested().select_related("topic")
+    cited = Publication.objects.filter(
+        evidence__status=Evidence.Status.ACCEPTED
+    ).distinct()
+    n_cited, n_confirmed = cited.count(), cited.confirmed().count()
     return render(
         request,
         "claims/home.html",
         {
             "review": review,
+            "cited": n_cited,
+            "awaiting": n_cited - n_confirmed,
             "topics": topics,
             "overview": _status_overview(topics, counts.annotate(n=Count("pk"))),
             "disputed": disputed,
@@ -83,7 +95,6 @@ def claim_list(request):
         ranked=True,
     )
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = paper_counts_attach(list(page.object_list))
     return render(
         request,
         "claims/claim_list.html",
@@ -103,29 +114,61 @@ def _export_url(querystring: str) -> str:
 
 @cached_page
 def claim_detail(request, slug: str):
-    claim = get_object_or_404(
-        Claim.objects.select_related("topic").with_paper_counts(), slug=slug
-    )
+    claim = get_object_or_404(Claim.objects.select_related("topic"), slug=slug)
     evidence = list(
         claim.evidence.accepted()
         .select_related("publication")
         .order_by(STANCE_ORDER, "publication__year", "pk")
     )
-    verdict = compute_status(evidence_facts(e) for e in evidence)
-    retracted = {e.publication.pmid for e in evidence if e.publication.is_retracted}
+    verdict = verdict_of(claim=claim, evidence=evidence)
+    separation = verdict.separation if verdict.rule == "R3" else None
     return render(
         request,
         "claims/claim_detail.html",
         {
             "claim": claim,
             "evidence": evidence,
-            "rule": verdict.rule if verdict.status == claim.status else "",
-            "n_retracted": len(retracted),
+            "papers": paper_groups(evidence),
+            "min_rating": status_rules.MIN_COUNTED_RATING,
             "disagreement": (
-                explain_disagreement(evidence) if claim.status in DISPUTED else None
+                explain_disagreement(evidence, separation)
+                if claim.status in DISPUTED
+                else None
             ),
         },
     )
+
+
+@dataclass(frozen=True)
+class PaperGroup:
+    """One paper cited by a claim, with its findings and why they do not count."""
+
+    publication: Publication
+    findings: tuple[tuple[Evidence, str], ...]  # (record, LeftOut label or "")
+
+    @property
+    def counted(self) -> bool:
+        return any(not why for _, why in self.findings)
+
+    @property
+    def awaiting(self) -> str:
+        """Why PubMed has not confirmed the paper yet, or ""."""
+        why = self.publication.awaiting_verification
+        return LeftOut(why).label if why else ""
+
+
+def paper_groups(evidence: list[Evidence]) -> list[PaperGroup]:
+    """The claim's findings listed under their papers, in the records' order."""
+    grouped: dict[int, list[tuple[Evidence, str]]] = {}
+    for record in evidence:
+        why = left_out(evidence_facts(record))
+        grouped.setdefault(record.publication_id, []).append(
+            (record, why.label if why else "")
+        )
+    return [
+        PaperGroup(findings[0][0].publication, tuple(findings))
+        for findings in grouped.values()
+    ]
 
 
 def publication_detail(request, pmid: int):
@@ -149,7 +192,7 @@ def publication_detail(request, pmid: int):
 
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic.objects.select_related("review"), slug=slug)
-    claims = topic.claims.select_related("topic").with_paper_counts()
+    claims = topic.claims.select_related("topic")
     filters = ClaimFilters(values={"topic": topic.slug})
     return render(
         request,
@@ -182,13 +225,15 @@ def methods(request):
         request,
         "claims/methods.html",
         {
-            "rules": published_rules(),
-            "min_papers": ESTABLISHED_MIN_PAPERS,
+            "rules": status_rules,
+            "kinds": [(ClaimKind(k).label, text) for k, text in CLAIM_KINDS.items()],
+            "left_out": LeftOut.choices,
             "in_vivo": sorted(value_label("level", v) for v in IN_VIVO_LEVELS),
+            "human": sorted(value_label("level", v) for v in HUMAN_LEVELS),
             "facets": [facet_label(f) for f in SEPARATING_FACETS],
             "definitions": [
                 (field(name).verbose_name, field(name).help_text, field(name).choices)
-                for name in ("stance", "effect", "level", "rating")
+                for name in ("stance", "effect", "level")
             ],
         },
     )

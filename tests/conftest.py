@@ -2,8 +2,12 @@
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import timezone
 
 from claims import pubmed
+from claims.models import Publication
+from claims.services import claims_recompute_status
 from portal.celery import app as celery_app
 from tests.fake_eutils import FakeEutilsServer
 
@@ -52,3 +56,21 @@ def _fast_password_hashing(settings):
 def _empty_cache():
     """Cached pages and reads are keyed by the data, not by the test's settings."""
     cache.clear()
+
+
+def papers_confirm(**filters) -> None:
+    """Stand in for PubMed returning each paper with its checked title, as a
+    refresh would, without the network: their evidence starts counting."""
+    Publication.objects.filter(**filters).update(
+        metadata_state=Publication.MetadataState.CURRENT,
+        verification=Publication.Verification.VERIFIED,
+        fetched_at=timezone.now(),
+    )
+    claims_recompute_status()
+
+
+@pytest.fixture
+def confirmed_review(db):
+    """The shipped review, with every paper confirmed as PubMed would."""
+    call_command("load_review", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    papers_confirm()

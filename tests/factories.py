@@ -14,6 +14,10 @@ class PublicationFactory(factory.django.DjangoModelFactory):
     first_author = factory.Faker("last_name")
     journal = "Cancer Res"
     year = 2006
+    # Confirmed by PubMed, so its evidence counts; tests of the other states
+    # say so.
+    metadata_state = Publication.MetadataState.CURRENT
+    verification = Publication.Verification.VERIFIED
 
 
 class ReviewFactory(factory.django.DjangoModelFactory):

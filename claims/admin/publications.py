@@ -59,7 +59,7 @@ class PublicationAdmin(SimpleHistoryAdmin):
     )
     search_fields = ("^pmid", "title", "first_author", "journal", "doi")
     # PubMed owns the bibliographic fields: curators change only their own.
-    readonly_fields = (*PUBMED_FIELDS, "created_at", "updated_at")
+    readonly_fields = (*PUBMED_FIELDS, "verification", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("pmid", "title", "curated_title", "verification")}),
         (

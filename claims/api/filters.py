@@ -18,7 +18,7 @@ from rest_framework.exceptions import ValidationError
 from claims.citations import MAX_PMID
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.search import text_search
-from claims.status_rules import ClaimStatus
+from claims.status_rules import ClaimKind, ClaimStatus
 
 ALWAYS_ALLOWED = frozenset({"format", "page", "page_size"})
 
@@ -146,6 +146,11 @@ class ClaimFilter(EvidenceFacets):
     topic = SlugFilter(Topic.objects.all())
     status = filters.ChoiceFilter(choices=ClaimStatus.choices)
     setting = filters.ChoiceFilter(choices=Claim.Setting.choices)
+    kind = filters.ChoiceFilter(choices=ClaimKind.choices)
+    thin = BooleanFilter(
+        field_name="thin_evidence",
+        help_text="Claims whose verdict rests on one paper or on in vitro work alone.",
+    )
     has_conflict = BooleanFilter(
         method=_has_conflict("pk"),
         help_text="Claims with both supporting and refuting accepted evidence.",

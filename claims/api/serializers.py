@@ -189,7 +189,8 @@ class EffectCountsSerializer(serializers.Serializer):
 
 
 class CountsSerializer(serializers.Serializer):
-    """Accepted evidence records, by stance and by effect."""
+    """Accepted evidence records (findings, counted or not), by stance and by
+    effect; the verdict's own counts, in papers, are under `strength`."""
 
     total = serializers.IntegerField()
     by_stance = StanceCountsSerializer()
@@ -205,6 +206,42 @@ def evidence_counts_body(found: Mapping[str, int]) -> dict:
     }
 
 
+class StrengthSerializer(serializers.ModelSerializer):
+    """How strong the counted evidence is: distinct papers, as the rules count."""
+
+    papers = serializers.IntegerField(source="n_papers", help_text="Counted papers.")
+    supporting = serializers.IntegerField(source="n_supporting")
+    refuting = serializers.IntegerField(source="n_refuting")
+    qualifying = serializers.IntegerField(source="n_qualifying")
+    in_vivo = serializers.IntegerField(source="n_in_vivo")
+    human = serializers.IntegerField(source="n_human")
+    mean_rating = serializers.FloatField(
+        allow_null=True, help_text="Mean rating of the counted findings, 1-5."
+    )
+    thin = serializers.BooleanField(
+        source="thin_evidence",
+        help_text="The verdict rests on one paper or on in vitro work alone.",
+    )
+    left_out = serializers.JSONField(
+        help_text="Accepted records not counted, by reason (retracted, review, "
+        "not_fetched, missing, title_mismatch, low_rating)."
+    )
+
+    class Meta:
+        model = Claim
+        fields = [
+            "papers",
+            "supporting",
+            "refuting",
+            "qualifying",
+            "in_vivo",
+            "human",
+            "mean_rating",
+            "thin",
+            "left_out",
+        ]
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     url = IdentityField(view_name="api:claim-detail", lookup_field="slug")
     topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -213,6 +250,10 @@ class ClaimSerializer(serializers.ModelSerializer):
         help_text=f"Version of the status rules that computed the status "
         f"(current: {RULES_VERSION}).",
     )
+    status_rule = serializers.CharField(
+        read_only=True, help_text="The rule that gave the status (see /methods/)."
+    )
+    strength = StrengthSerializer(source="*", read_only=True)
     evidence_counts = serializers.SerializerMethodField()
 
     class Meta:
@@ -223,10 +264,13 @@ class ClaimSerializer(serializers.ModelSerializer):
             "topic",
             "statement",
             "setting",
+            "kind",
             "position",
             "status",
+            "status_rule",
             "status_reason",
             "status_rules_version",
+            "strength",
             "evidence_counts",
             "updated_at",
         ]

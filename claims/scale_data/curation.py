@@ -12,6 +12,7 @@ from random import Random
 
 from django.utils.text import slugify
 
+from claims.labels import reason_label
 from claims.models import Claim, Evidence, Review, Topic
 from claims.scale_data import distributions as dist
 from claims.scale_data import text
@@ -157,7 +158,7 @@ class EvidenceDrawer:
         # which the reason's wording follows; ties stay in insertion (pk) order.
         cited.sort(key=lambda pair: (-pair[0].rating, pair[1].year or 0))
         facts = [_facts(r, p) for r, p in cited if r.status == Evidence.Status.ACCEPTED]
-        return records, compute_status(facts)
+        return records, compute_status(facts, kind=claim.kind, label=reason_label)
 
     def _paper_indexes(self, rng: Random, review: int, count: int) -> list[int]:
         own = self.first + review * self.per_review
@@ -261,6 +262,9 @@ def _facts(record: Evidence, paper: Paper) -> EvidenceFacts:
         pmid=paper.pmid,
         stance=record.stance,
         level=record.level,
+        rating=record.rating,
         retracted=paper.retracted,
+        paper=paper.awaiting,
         context={facet: getattr(record, facet) for facet in Evidence.CONTEXT_FACETS},
+        label=paper.label,
     )

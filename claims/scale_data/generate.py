@@ -205,8 +205,8 @@ class _Generation:
             drawn, verdict = drawer.draw(
                 rng, claim, truth, review=review, count=count, stamp=next(self.clock)
             )
-            claim.status, claim.status_reason = verdict.status, verdict.reason
-            claim.status_rules_version = verdict.rules_version
+            for name, value in verdict.stored().items():
+                setattr(claim, name, value)
             claims.append(claim)
             records += drawn
             self.report.statuses[verdict.status.label] += 1

@@ -64,6 +64,9 @@ class Paper:
     retracted: bool
     # Why evidence citing it needs another look, as the refresh would flag it.
     integrity: str
+    # Why its evidence cannot count yet (Publication.awaiting_verification).
+    awaiting: str = ""
+    label: str = ""
 
     @classmethod
     def of(cls, row: Publication, *, review: bool) -> "Paper":
@@ -74,6 +77,8 @@ class Paper:
             review=review,
             retracted=row.is_retracted,
             integrity=f"{INTEGRITY_PREFIX}{'; '.join(reasons)}" if reasons else "",
+            awaiting=row.awaiting_verification,
+            label=f"{row.first_author or 'Anon.'} {row.year or 'n.d.'}",
         )
 
 
@@ -92,6 +97,7 @@ def publication(rng: Random, index: int, *, review: bool, stamp) -> Publication:
     )
     if rng.random() < 0.005:
         row.needs_review = True
+        row.verification = "mismatch"
         row.curated_title = text.title(rng, text.subject(rng), review=review)
         row.review_note = (
             f"PubMed's title differs from the checked title '{row.curated_title}'; "

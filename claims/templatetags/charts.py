@@ -1,11 +1,13 @@
 """The evidence-balance charts of a claim, drawn on the server as accessible SVG.
 
-Each tag counts the findings the status rules count (accepted, primary, on papers
-not retracted), lays them out in SVG user units, and renders a template that
-carries a <title>, a <desc> and the same numbers as a table.
+Each tag counts what the status rules count, distinct papers among the counted
+records (claims.disagreement.counted), lays them out in SVG user units, and
+renders a template that carries a <title>, a <desc> and the same numbers as a
+table. A paper whose records on one side report different effects is drawn as
+"mixed" there, so every paper is one unit of one bar.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -70,14 +72,27 @@ class Row:
         return round(max(end, LABEL_WIDTH) + 6, 1)
 
 
-def _plural(n: int, word: str = "finding") -> str:
+def _plural(n: int, word: str = "paper") -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _papers(evidence: Iterable[Evidence]) -> dict[tuple[int, str], tuple[str, int]]:
+    """Each counted paper on each side: (pmid, stance) -> (effect, year)."""
+    effects: dict[tuple[int, str], set[str]] = defaultdict(set)
+    years: dict[int, int] = {}
+    for e in counted(evidence):
+        effects[e.publication.pmid, e.stance].add(e.effect)
+        years[e.publication.pmid] = e.publication.year
+    return {
+        key: (found.pop() if len(found) == 1 else Evidence.Effect.MIXED, years[key[0]])
+        for key, found in effects.items()
+    }
 
 
 @register.inclusion_tag("claims/charts/balance.html")
 def balance_chart(evidence: Iterable[Evidence], chart_id: str = "balance"):
-    """Horizontal bars: supporting, refuting and qualifying findings by effect."""
-    counts = Counter((e.stance, e.effect) for e in counted(evidence))
+    """Horizontal bars: supporting, refuting and qualifying papers by effect."""
+    counts = Counter((stance, fx) for (_, stance), (fx, _) in _papers(evidence).items())
     totals = {s: sum(counts[s, fx] for fx in EFFECTS) for s in STANCES}
     stances = [s for s in STANCES if totals[s] or s != Evidence.Stance.QUALIFIES]
     scale = (WIDTH - LABEL_WIDTH - 30) / max([*totals.values(), 1])
@@ -144,18 +159,18 @@ def _labelled(i: int, n: int, every: int) -> bool:
 
 @register.inclusion_tag("claims/charts/years.html")
 def years_chart(evidence: Iterable[Evidence], chart_id: str = "years"):
-    """Columns per publication year: supporting findings above, refuting below."""
-    records = [
-        e
-        for e in counted(evidence)
-        if e.publication.year and e.stance != Evidence.Stance.QUALIFIES
+    """Columns per publication year: supporting papers above, refuting below."""
+    papers = [
+        (year, stance, effect)
+        for (_, stance), (effect, year) in _papers(evidence).items()
+        if year and stance != Evidence.Stance.QUALIFIES
     ]
-    if not records:
+    if not papers:
         return {"empty": True, "id": chart_id}
-    counts = Counter((e.publication.year, e.stance, e.effect) for e in records)
-    sides = Counter((e.publication.year, e.stance) for e in records)
-    first = min(e.publication.year for e in records)
-    last = max(e.publication.year for e in records)
+    counts = Counter(papers)
+    sides = Counter((year, stance) for year, stance, _ in papers)
+    first = min(year for year, _, _ in papers)
+    last = max(year for year, _, _ in papers)
     years = range(first, last + 1)
     step = (WIDTH - LABEL_WIDTH) / len(years)
     unit = YEAR_HALF / max(sides.values())
@@ -198,5 +213,5 @@ def years_chart(evidence: Iterable[Evidence], chart_id: str = "years"):
         "year_y": axis + YEAR_HALF + 20,
         "first": first,
         "last": last,
-        "desc": f"Findings by publication year, {first} to {last}: {desc}.",
+        "desc": f"Papers by publication year, {first} to {last}: {desc}.",
     }

@@ -1,64 +1,12 @@
-"""Small template helpers of the reader's pages: labels, links and the rules text."""
+"""Small template helpers of the reader's pages: labels and links."""
 
-import re
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from django import template
 
-from claims import status_rules
-from claims.disagreement import facet_label, value_label
+from claims.labels import facet_label, value_label
 
 register = template.Library()
-
-_RULE_LINE = re.compile(r"^\s+(R\d+)\s+(\S+)\s{2,}(.+)$")
-
-
-@dataclass(frozen=True)
-class PublishedRule:
-    rule: str
-    status: str
-    when: str
-
-    @property
-    def status_value(self) -> str:
-        return self.status.lower().replace("-", "_")
-
-
-@dataclass(frozen=True)
-class PublishedRules:
-    version: str
-    preamble: str
-    rules: tuple[PublishedRule, ...]
-
-
-def published_rules(doc: str | None = status_rules.__doc__) -> PublishedRules:
-    """The rules as claims/status_rules.py documents them, so the page shows the
-    code's own text: the paragraph introducing the rules, then one row a rule."""
-    rules: list[list[str]] = []
-    preamble: list[str] = []
-    for paragraph in (doc or "").split("\n\n"):
-        lines = paragraph.splitlines()
-        if not any(_RULE_LINE.match(line) for line in lines):
-            continue
-        for line in lines:
-            if match := _RULE_LINE.match(line):
-                rules.append(list(match.groups()))
-            elif rules:
-                rules[-1][2] += " " + line.strip()
-    for paragraph in (doc or "").split("\n\n"):
-        if paragraph.strip().startswith("Rules v"):
-            preamble = paragraph.split()
-    return PublishedRules(
-        version=status_rules.RULES_VERSION,
-        preamble=" ".join(preamble),
-        rules=tuple(PublishedRule(*rule) for rule in rules),
-    )
-
-
-@register.simple_tag
-def status_rules_published() -> PublishedRules:
-    return published_rules()
 
 
 @register.filter

@@ -2,7 +2,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from claims.models import Evidence
+from claims.models import Claim, Evidence
 from claims.services import claims_recompute_status
 from claims.status_rules import RULES_VERSION, ClaimStatus
 from tests.factories import (
@@ -50,6 +50,40 @@ def test_the_claim_list_shows_status_reason_rules_version_and_evidence_counts(
             "not_assessed": 0,
         },
     }
+
+
+def test_a_claim_gives_the_strength_of_its_evidence_in_papers(api, contested_claim):
+    listed = api.get("/api/v1/claims/").json()["results"][0]
+    detail = api.get(f"/api/v1/claims/{contested_claim.slug}/").json()
+
+    for claim in (listed, detail):
+        assert claim["kind"] == "empirical"
+        assert claim["status_rule"] == "R4"
+        assert claim["strength"] == {
+            "papers": 3,
+            "supporting": 2,
+            "refuting": 1,
+            "qualifying": 0,
+            "in_vivo": 3,
+            "human": 0,
+            "mean_rating": 3.0,
+            "thin": False,
+            "left_out": {},
+        }
+
+
+def test_a_claim_says_which_records_it_left_out_and_why(api, contested_claim):
+    EvidenceFactory(
+        claim=contested_claim, publication__metadata_state="pending", rating=4
+    )
+    EvidenceFactory(claim=contested_claim, rating=1)
+    claims_recompute_status(claim_ids=[contested_claim.pk])
+
+    claim = api.get(f"/api/v1/claims/{contested_claim.slug}/").json()
+
+    assert claim["strength"]["left_out"] == {"low_rating": 1, "not_fetched": 1}
+    assert claim["strength"]["papers"] == 3
+    assert "2 records not counted" in claim["status_reason"]
 
 
 def test_a_claim_detail_nests_its_accepted_evidence_with_their_publications(
@@ -157,7 +191,9 @@ def test_an_unknown_pmid_is_a_404(api):
 def test_info_gives_the_data_version_rules_version_and_counts(api, contested_claim):
     body = api.get("/api/v1/info").json()
 
-    last_change = max(e.updated_at for e in Evidence.objects.all())
+    last_change = max(
+        r.updated_at for r in [*Evidence.objects.all(), *Claim.objects.all()]
+    )
     assert body["data_version"] == last_change.isoformat().replace("+00:00", "Z")
     assert body["rules_version"] == RULES_VERSION
     assert body["counts"] == {
@@ -244,3 +280,17 @@ def test_timestamps_are_iso_8601_in_utc(api):
 
     assert evidence["updated_at"].endswith("Z")
     assert evidence["updated_at"][:4] == str(timezone.now().year)
+
+
+def test_claims_filter_by_kind_and_by_thin_evidence(api, contested_claim):
+    thin = ClaimFactory(slug="thin", kind="existential")
+    EvidenceFactory(claim=thin, level="in_vitro")
+    claims_recompute_status(claim_ids=[thin.pk])
+
+    def slugs(**params):
+        return [c["slug"] for c in api.get("/api/v1/claims/", params).json()["results"]]
+
+    assert slugs(kind="existential") == ["thin"]
+    assert slugs(thin="true") == ["thin"]
+    assert slugs(thin="false") == ["msc-promote-growth"]
+    assert api.get("/api/v1/claims/", {"kind": "vague"}).status_code == 400

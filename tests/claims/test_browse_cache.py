@@ -87,13 +87,13 @@ def test_a_cached_claim_page_shows_new_evidence_at_once(client):
 
 def test_a_cached_claim_page_shows_a_retraction_at_once(client):
     evidence = EvidenceFactory(claim=ClaimFactory(slug="c"))
-    assert b"Retracted, not counted" not in client.get("/claims/c/").content
+    assert b"Not counted: on a retracted paper" not in client.get("/claims/c/").content
 
     paper = evidence.publication
     paper.is_retracted = True
     paper.save()
 
-    assert b"Retracted, not counted" in client.get("/claims/c/").content
+    assert b"Not counted: on a retracted paper" in client.get("/claims/c/").content
 
 
 def test_a_cached_page_is_not_served_for_another_claim(client):

@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from claims import citations
-from claims.models import Evidence, Publication, PublicationChange, RefreshRun
+from claims.models import Publication, PublicationChange, RefreshRun
 from claims.pubmed import PermanentNcbiError, TransientNcbiError
-from claims.status_rules import ClaimStatus
+from claims.services import claims_recompute_status
+from claims.status_rules import ClaimStatus, LeftOut
+from claims.titles import titles_match
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +21,7 @@ ZHU, RUBIO, KARNOUB = 16214129, 15833829, 17914389
 
 
 def pending(pmid: int, **fields) -> Publication:
+    fields.setdefault("verification", Publication.Verification.UNVERIFIED)
     return PublicationFactory(
         pmid=pmid, metadata_state=Publication.MetadataState.PENDING, **fields
     )
@@ -146,7 +149,10 @@ def test_a_refresh_of_450_pmids_makes_three_efetch_requests(fake_eutils):
 
 def test_a_retraction_flags_the_evidence_and_reaches_the_claim_status(fake_eutils):
     claim = ClaimFactory()
-    rubio = pending(RUBIO, title="Spontaneous human adult stem cell transformation")
+    # Confirmed before PubMed retracted it.
+    rubio = PublicationFactory(
+        pmid=RUBIO, title="Spontaneous human adult stem cell transformation"
+    )
     evidence = EvidenceFactory(claim=claim, publication=rubio)
     citations.claims_recompute_status(claim_ids=[claim.pk])
     claim.refresh_from_db()
@@ -209,6 +215,8 @@ def test_a_materially_different_pubmed_title_flags_the_publication(fake_eutils):
     pub = Publication.objects.get(pmid=ZHU)
     assert pub.needs_review
     assert "is the PMID right?" in pub.review_note
+    assert pub.verification == Publication.Verification.MISMATCH
+    assert pub.awaiting_verification == LeftOut.TITLE_MISMATCH
 
 
 def test_a_matching_title_confirms_an_unverified_pmid(fake_eutils):
@@ -238,7 +246,7 @@ def test_a_matching_title_confirms_an_unverified_pmid(fake_eutils):
     ],
 )
 def test_titles_match_ignores_case_and_punctuation_only(checked, pubmed, same):
-    assert citations.titles_match(checked, pubmed) is same
+    assert titles_match(checked, pubmed) is same
 
 
 def test_due_publications_are_pending_failed_stale_or_unindexed():
@@ -288,7 +296,55 @@ def test_batches_never_exceed_two_hundred():
 def test_evidence_flagged_for_rereview_does_not_stop_counting_until_retracted():
     evidence = EvidenceFactory(needs_rereview=True)
 
-    assert list(Evidence.objects.counting()) == [evidence]
+    claims_recompute_status()
+
+    evidence.claim.refresh_from_db()
+    assert evidence.claim.n_supporting == 1
+
+
+def test_a_paper_added_by_pmid_claims_no_check_before_pubmed_answers():
+    (pub,) = citations.publications_add(pmids=[ZHU], fetch=False)
+
+    assert pub.verification == Publication.Verification.UNVERIFIED
+    assert pub.awaiting_verification == LeftOut.NOT_FETCHED
+
+
+def test_evidence_starts_counting_once_pubmed_confirms_its_paper(fake_eutils):
+    evidence = EvidenceFactory(publication=pending(ZHU, curated_title=""))
+    claims_recompute_status()
+    claim = evidence.claim
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.INSUFFICIENT
+    assert claim.left_out == {"not_fetched": 1}
+
+    refresh(ZHU)
+
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUPPORTED
+    assert claim.left_out == {}
+
+
+def test_a_title_pubmed_contradicts_keeps_the_evidence_uncounted(fake_eutils):
+    paper = pending(ZHU, curated_title="Adipose stromal cells in glioma")
+    evidence = EvidenceFactory(publication=paper)
+
+    refresh(ZHU)
+
+    evidence.claim.refresh_from_db()
+    assert evidence.claim.status == ClaimStatus.INSUFFICIENT
+    assert evidence.claim.left_out == {"title_mismatch": 1}
+    assert "PubMed's title differs" in evidence.claim.status_reason
+
+
+def test_a_paper_pubmed_stops_returning_stops_counting(fake_eutils):
+    evidence = EvidenceFactory(publication=PublicationFactory(pmid=99999998))
+    claims_recompute_status()
+
+    refresh(99999998)
+
+    evidence.claim.refresh_from_db()
+    assert evidence.claim.status == ClaimStatus.INSUFFICIENT
+    assert evidence.claim.left_out == {"missing": 1}
 
 
 def test_a_payload_survives_the_broker_as_json(fake_eutils):

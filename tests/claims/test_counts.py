@@ -1,15 +1,14 @@
-"""Counts for one page of claims equal what annotating the queryset counts."""
+"""Counts of claims: records per page, and the papers the stored verdict counts."""
 
 import pytest
 
 from claims.api.views import EVIDENCE_COUNTS
-from claims.counts import evidence_counts, paper_counts_attach
+from claims.counts import evidence_counts
 from claims.models import Claim, Evidence
+from claims.services import claims_recompute_status
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
 
 pytestmark = pytest.mark.django_db
-
-PAPER_COUNTS = ("n_supporting", "n_refuting", "n_evidence")
 
 
 @pytest.fixture
@@ -30,14 +29,15 @@ def claims():
     return list(Claim.objects.order_by("slug"))
 
 
-def test_paper_counts_of_a_page_equal_the_annotated_ones(claims):
-    annotated = Claim.objects.with_paper_counts().order_by("slug")
-    expected = [tuple(getattr(c, n) for n in PAPER_COUNTS) for c in annotated]
+def test_stored_paper_counts_count_each_counted_paper_once(claims):
+    claims_recompute_status()
 
-    paper_counts_attach(claims)
-
-    assert [tuple(getattr(c, n) for n in PAPER_COUNTS) for c in claims] == expected
-    assert expected[0] == (1, 1, 6)  # busy: 1 paper for, 1 against, 6 accepted
+    busy = Claim.objects.get(slug="busy")
+    # One paper for (two records), one against, one qualifying; the retracted
+    # paper, the review and the draft and rejected records do not count.
+    assert (busy.n_supporting, busy.n_refuting, busy.n_qualifying) == (1, 1, 1)
+    assert busy.n_papers == 3
+    assert busy.left_out == {"retracted": 1, "review": 1}
 
 
 def test_evidence_counts_of_a_page_equal_the_annotated_ones(claims):
@@ -58,5 +58,3 @@ def test_counts_of_a_page_take_one_query_whatever_its_size(
 ):
     with django_assert_num_queries(1):
         evidence_counts([c.pk for c in claims])
-    with django_assert_num_queries(1):
-        paper_counts_attach(claims)

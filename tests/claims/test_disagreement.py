@@ -1,19 +1,31 @@
 """The "why studies disagree" tallies: pure functions over unsaved evidence."""
 
-from claims.disagreement import explain_disagreement, tally, value_label
+from claims.disagreement import explain_disagreement, tally
+from claims.labels import value_label
 from claims.models import Evidence, Publication
+from claims.services import evidence_facts
+from claims.status_rules import compute_status
 
 
 def finding(pmid, stance="supports", effect="pro_tumor", *, retracted=False, **kw):
-    """An unsaved, accepted evidence record on its own unsaved paper."""
+    """An unsaved, accepted evidence record on its own unsaved, confirmed paper."""
     kw.setdefault("level", "animal")
     kw.setdefault("status", Evidence.Status.ACCEPTED)
-    return Evidence(
-        publication=Publication(pmid=pmid, is_retracted=retracted),
-        stance=stance,
-        effect=effect,
-        **kw,
+    paper = Publication(
+        pmid=pmid,
+        is_retracted=retracted,
+        metadata_state=Publication.MetadataState.CURRENT,
+        verification=Publication.Verification.VERIFIED,
     )
+    return Evidence(publication=paper, stance=stance, effect=effect, **kw)
+
+
+def explain(records):
+    """The panel as the claim page builds it: with the rules' own separation."""
+    accepted = [e for e in records if e.status == Evidence.Status.ACCEPTED]
+    verdict = compute_status([evidence_facts(e) for e in accepted])
+    separation = verdict.separation if verdict.rule == "R3" else None
+    return explain_disagreement(records, separation)
 
 
 def co_injection_vs_systemic():
@@ -51,7 +63,7 @@ def test_tally_counts_values_most_common_first_and_not_reported_last():
 
 
 def test_tallies_each_side_of_each_reported_facet():
-    result = explain_disagreement(co_injection_vs_systemic())
+    result = explain(co_injection_vs_systemic())
 
     delivery = next(f for f in result.facets if f.facet == "delivery")
     assert delivery.supporting.describe() == (
@@ -63,14 +75,14 @@ def test_tallies_each_side_of_each_reported_facet():
 
 
 def test_the_facet_the_status_rules_find_is_marked_separating_and_listed_first():
-    result = explain_disagreement(co_injection_vs_systemic())
+    result = explain(co_injection_vs_systemic())
 
     assert [f.facet for f in result.separating] == ["delivery"]
     assert result.facets[0].facet == "delivery"
 
 
 def test_a_facet_not_reported_on_one_side_does_not_separate():
-    result = explain_disagreement(co_injection_vs_systemic())
+    result = explain(co_injection_vs_systemic())
 
     immune = next(f for f in result.facets if f.facet == "immune_status")
     assert not immune.separates
@@ -78,7 +90,7 @@ def test_a_facet_not_reported_on_one_side_does_not_separate():
 
 
 def test_facets_no_finding_reports_are_left_out():
-    result = explain_disagreement(co_injection_vs_systemic())
+    result = explain(co_injection_vs_systemic())
 
     assert "msc_source" not in {f.facet for f in result.facets}
     assert "level" in {f.facet for f in result.facets}
@@ -88,12 +100,13 @@ def test_non_separating_facets_are_ordered_by_how_differently_the_sides_spread()
     records = [
         finding(1, model="syngeneic", species="mouse"),
         finding(2, model="syngeneic", species="human"),
+        finding(6, model="pdx", species="human"),
         finding(3, "refutes", model="syngeneic", species="human"),
         finding(4, "refutes", model="pdx", species="human"),
         finding(5, "refutes", model="pdx", species="mouse"),
     ]
 
-    result = explain_disagreement(records)
+    result = explain(records)
 
     assert not result.separating
     model, species = (
@@ -106,10 +119,10 @@ def test_non_separating_facets_are_ordered_by_how_differently_the_sides_spread()
 
 
 def test_difference_is_zero_for_identical_sides_and_one_for_disjoint_sides():
-    same = explain_disagreement(
+    same = explain(
         [finding(1, delivery="local"), finding(2, "refutes", delivery="local")]
     )
-    disjoint = explain_disagreement(
+    disjoint = explain(
         [finding(1, delivery="local"), finding(2, "refutes", delivery="systemic")]
     )
 
@@ -124,12 +137,14 @@ def test_retracted_review_and_unaccepted_findings_are_not_counted():
         finding(3, "refutes", delivery="co_injection", retracted=True),
         finding(4, "refutes", level="review", delivery="co_injection"),
         finding(5, "refutes", delivery="co_injection", status="draft"),
+        finding(6, delivery="co_injection"),
+        finding(7, "refutes", delivery="systemic"),
     ]
 
-    result = explain_disagreement(records)
+    result = explain(records)
 
     delivery = next(f for f in result.facets if f.facet == "delivery")
-    assert delivery.refuting.total == 1
+    assert delivery.refuting.total == 2
     assert delivery.separates
 
 
@@ -139,15 +154,34 @@ def test_qualifying_findings_take_no_side():
         finding(2, "qualifies", delivery="systemic"),
     ]
 
-    assert explain_disagreement(records) is None
+    assert explain(records) is None
 
 
 def test_there_is_nothing_to_explain_without_both_sides():
-    assert explain_disagreement([finding(1), finding(2)]) is None
-    assert explain_disagreement([]) is None
+    assert explain([finding(1), finding(2)]) is None
+    assert explain([]) is None
 
 
 def test_free_text_values_are_shown_as_curated_and_choices_by_their_label():
     assert value_label("cancer_type", "breast carcinoma") == "breast carcinoma"
     assert value_label("immune_status", "immunodeficient") == "immunodeficient host"
     assert value_label("delivery", "") == "not reported"
+
+
+def test_a_paper_with_several_findings_on_a_side_is_tallied_once():
+    records = [
+        finding(1, delivery="co_injection"),
+        finding(1, delivery="co_injection", effect="mixed", level="in_vitro"),
+        finding(2, "refutes", delivery="systemic"),
+    ]
+
+    delivery = tally([r for r in records if r.stance == "supports"], "delivery")
+
+    assert delivery.describe() == "1 of 1 co-injection with tumor cells"
+
+
+def test_papers_awaiting_verification_or_rated_low_take_no_side():
+    records = [finding(1, delivery="local"), finding(2, "refutes", rating=2)]
+    records[0].publication.verification = Publication.Verification.UNVERIFIED
+
+    assert explain(records) is None

@@ -9,6 +9,7 @@ from claims.models import Claim, Evidence, Publication, Topic
 from claims.review_file import ReviewFileError, read_review_file
 from claims.services import review_load
 from claims.status_rules import ClaimStatus
+from tests.conftest import papers_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -199,21 +200,25 @@ def test_reloading_never_deletes_curator_evidence_or_evidence_dropped_from_file(
     assert report.not_in_file == 1
 
 
-def test_candidate_pmids_are_loaded_as_unverified(tmp_path):
+def test_no_loaded_pmid_is_marked_verified_before_pubmed_confirms_it(tmp_path):
     load(tmp_path)
 
-    assert list(Publication.objects.unverified().values_list("pmid", flat=True)) == [
-        11986244
-    ]
+    assert Publication.objects.count() == 4
+    assert Publication.objects.unverified().count() == 4
+    growth = Claim.objects.get(slug="msc-promote-growth")
+    assert growth.status == ClaimStatus.INSUFFICIENT
+    assert growth.left_out == {"not_fetched": 2}
 
 
 def test_load_computes_claim_statuses(tmp_path):
     load(tmp_path)
+    papers_confirm()
 
     growth = Claim.objects.get(slug="msc-promote-growth")
-    assert growth.status == ClaimStatus.CONTEXT_DEPENDENT
-    assert "delivery" in growth.status_reason
-    assert growth.status_rules_version == "1.0"
+    assert growth.status == ClaimStatus.CONTESTED
+    assert "MSC delivery separates 2 of 2 papers" in growth.status_reason
+    assert "falls short of R3" in growth.status_reason
+    assert growth.status_rules_version == "2.0"
 
 
 def test_load_keeps_metadata_pubmed_already_filled_in(tmp_path):
@@ -310,6 +315,7 @@ def test_a_paper_the_file_marks_retracted_is_loaded_retracted_and_stops_counting
     data["publications"][0]["retracted"] = True
 
     load(tmp_path, data)
+    papers_confirm()
 
     assert Publication.objects.get(pmid=16214129).is_retracted
     growth = Claim.objects.get(slug="msc-promote-growth")

@@ -1,6 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from claims.disagreement import counted
 from claims.models import Evidence, Publication
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
 
@@ -64,9 +65,46 @@ def test_evidence_changes_are_kept_in_history():
     assert evidence.history.earliest().rating == 2
 
 
-def test_counting_evidence_excludes_drafts_and_retracted_papers():
-    counted = EvidenceFactory()
-    EvidenceFactory(claim=counted.claim, status=Evidence.Status.DRAFT)
-    EvidenceFactory(claim=counted.claim, publication__is_retracted=True)
+def test_counted_evidence_excludes_drafts_retracted_and_unconfirmed_papers():
+    kept = EvidenceFactory()
+    EvidenceFactory(claim=kept.claim, status=Evidence.Status.DRAFT)
+    EvidenceFactory(claim=kept.claim, publication__is_retracted=True)
+    EvidenceFactory(claim=kept.claim, publication__metadata_state="pending")
+    EvidenceFactory(claim=kept.claim, publication__verification="mismatch")
 
-    assert list(Evidence.objects.counting()) == [counted]
+    assert counted(Evidence.objects.all()) == [kept]
+
+
+@pytest.mark.parametrize(
+    ("state", "verification", "awaiting"),
+    [
+        ("current", "verified", ""),
+        ("pending", "unverified", "not_fetched"),
+        ("failed", "unverified", "not_fetched"),
+        ("current", "unverified", "not_fetched"),
+        ("missing", "verified", "missing"),
+        ("current", "mismatch", "title_mismatch"),
+    ],
+)
+def test_a_paper_awaits_verification_until_pubmed_confirms_it(
+    state, verification, awaiting
+):
+    paper = Publication(metadata_state=state, verification=verification)
+
+    assert paper.awaiting_verification == awaiting
+
+
+def test_a_new_paper_is_not_confirmed_by_default():
+    assert Publication(pmid=1).awaiting_verification == "not_fetched"
+
+
+@pytest.mark.parametrize("state", Publication.MetadataState.values)
+@pytest.mark.parametrize("verification", Publication.Verification.values)
+def test_confirmed_papers_are_exactly_those_not_awaiting_verification(
+    state, verification
+):
+    paper = PublicationFactory(metadata_state=state, verification=verification)
+
+    confirmed = Publication.objects.confirmed().filter(pk=paper.pk).exists()
+
+    assert confirmed is (paper.awaiting_verification == "")

@@ -5,13 +5,18 @@ import re
 from html import escape
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim, Evidence, Publication
 from claims.services import claims_recompute_status
-from claims.status_rules import RULES_VERSION, ClaimStatus
+from claims.status_rules import (
+    RATING_RUBRIC,
+    RULES,
+    RULES_VERSION,
+    ClaimKind,
+    ClaimStatus,
+)
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
@@ -23,15 +28,15 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SCRIPT = "<script>alert('x')</script>"
-CONTESTED = "bm-msc-promote-primary-tumor-growth"
-CONTEXT_DEPENDENT = "msc-promote-tumor-angiogenesis"
+CONTESTED = "msc-promote-tumor-angiogenesis"
+CONTEXT_DEPENDENT = "bm-msc-promote-primary-tumor-growth"
 RETRACTED_PMID = 15833829
 
 
 @pytest.fixture
-def review():
-    """The shipped review: 44 claims, 149 evidence records, 52 papers."""
-    call_command("load_review", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def review(confirmed_review):
+    """The shipped review: 44 claims, 149 evidence records, 52 papers, every
+    paper confirmed by PubMed."""
 
 
 def text(response) -> str:
@@ -49,7 +54,7 @@ def words(response) -> str:
 
 
 def contested_claim(**claim_fields) -> Claim:
-    """A claim whose supporting and refuting papers differ in delivery."""
+    """A claim whose two supporting and two refuting papers differ in delivery."""
     claim = ClaimFactory(**claim_fields)
     for year in (2005, 2006):
         EvidenceFactory(
@@ -58,14 +63,15 @@ def contested_claim(**claim_fields) -> Claim:
             delivery="co_injection",
             immune_status="immunodeficient",
         )
-    EvidenceFactory(
-        claim=claim,
-        publication=PublicationFactory(year=2009),
-        stance="refutes",
-        effect="anti_tumor",
-        delivery="systemic",
-        immune_status="immunodeficient",
-    )
+    for year in (2009, 2010):
+        EvidenceFactory(
+            claim=claim,
+            publication=PublicationFactory(year=year),
+            stance="refutes",
+            effect="anti_tumor",
+            delivery="systemic",
+            immune_status="immunodeficient",
+        )
     claims_recompute_status(claim_ids=[claim.pk])
     claim.refresh_from_db()
     return claim
@@ -92,6 +98,21 @@ def test_home_shows_the_review_summary_topics_and_claims_by_status(client, revie
     assert f'href="/claims/{CONTESTED}/"' in page  # under "Where studies disagree"
 
 
+def test_home_says_how_many_cited_papers_await_verification(client):
+    EvidenceFactory()
+    EvidenceFactory(publication__metadata_state=Publication.MetadataState.PENDING)
+
+    page = words(client.get("/"))
+
+    assert "1 of 2 cited papers await verification by PubMed." in page
+
+
+def test_home_says_nothing_of_verification_once_every_paper_is_confirmed(client):
+    EvidenceFactory()
+
+    assert "await verification" not in words(client.get("/"))
+
+
 def test_home_without_a_review_says_how_to_load_one(client):
     response = client.get("/")
 
@@ -112,7 +133,7 @@ def test_browse_lists_every_claim_with_its_status_and_paper_counts(client):
     assert "MSC feed tumors." in page
     assert "MSC home to wounds." in page
     assert "Context-dependent" in page
-    assert "Papers: 2 supporting, 1 refuting" in page
+    assert "Papers: 2 supporting, 2 refuting; 4 in vivo" in page
     assert f'href="/claims/{claim.slug}/"' in page
 
 
@@ -180,8 +201,8 @@ def test_browse_links_a_csv_export_with_the_same_filters(client):
 def test_browse_facets_offer_only_values_found_with_their_claim_counts(client, review):
     page = main(client.get("/claims/", {"status": "contested"}))
 
-    assert '<option value="contested" selected>Contested (2)</option>' in page
-    assert '<option value="animal">Animal model (2)</option>' in page
+    assert '<option value="contested" selected>Contested (1)</option>' in page
+    assert '<option value="animal">Animal model (1)</option>' in page
     assert 'value="clinical"' not in page
 
 
@@ -199,7 +220,8 @@ def test_claim_page_shows_status_reason_rule_and_evidence(client):
     assert escape(claim.status_reason) in page
     assert 'href="/methods/#rule-R3"' in page
     assert "rule R3" in page
-    assert page.count('<tr class="row-') == 3
+    assert page.count('<tr class="row-') == 4
+    assert page.count('<tbody class="paper-group">') == 4
     assert "Co-injection with tumor cells" in page
     assert "Systemic injection" in page
 
@@ -210,9 +232,9 @@ def test_claim_page_explains_which_context_separates_the_sides(client):
     page = main(client.get(f"/claims/{claim.slug}/"))
 
     assert "Why studies disagree" in page
-    assert "MSC delivery separates the two sides." in page
-    assert "Supporting findings: 2 of 2 co-injection with tumor cells." in page
-    assert "Refuting findings: 1 of 1 systemic injection." in page
+    assert "MSC delivery separates 4 of 4 papers." in page
+    assert "Supporting papers: 2 of 2 co-injection with tumor cells." in page
+    assert "Refuting papers: 2 of 2 systemic injection." in page
     assert '<tr class="separates">' in page
 
 
@@ -221,8 +243,9 @@ def test_contested_claims_of_the_review_get_the_disagreement_panel(client, revie
     context = words(client.get(f"/claims/{CONTEXT_DEPENDENT}/"))
 
     assert "No reported context facet separates" in contested
-    assert "2 of 2 immunodeficient host" in contested
-    assert "MSC delivery separates the two sides." in context
+    assert "falls short of R3" in contested
+    assert "Host immune status separates 4 of 5 papers." in context
+    assert "Exceptions: Khakoo 2006 (refutes, immunodeficient host)." in context
 
 
 def test_claims_not_in_dispute_have_no_disagreement_panel(client):
@@ -244,7 +267,7 @@ def test_claim_page_draws_accessible_charts_with_a_table_alternative(client):
     assert page.count('role="img"') == 2
     assert '<title id="balance-title">' in page
     assert '<desc id="balance-desc">' in page
-    assert "Supports: 2 findings, 2 pro-tumor; Refutes: 1 finding, 1 anti-tumor" in page
+    assert "Supports: 2 papers, 2 pro-tumor; Refutes: 2 papers, 2 anti-tumor" in page
     assert "2005: 1 supporting, 0 refuting" in page
     assert "2009: 0 supporting, 1 refuting" in page
     assert '<th scope="row">2009</th><td>0</td><td>1</td>' in page
@@ -258,15 +281,58 @@ def test_retracted_papers_are_marked_struck_and_not_counted(client):
         publication=PublicationFactory(is_retracted=True),
         finding="A retracted refutation.",
     )
+    claims_recompute_status(claim_ids=[claim.pk])
 
     response = client.get(f"/claims/{claim.slug}/")
 
     assert "<s>A retracted refutation.</s>" in text(response)
     page = words(response)
-    assert "Retracted, not counted" in page
-    assert "2 supporting papers, 1 refuting paper counted" in page
-    assert "1 retracted paper not counted" in page
-    assert "Refutes: 1 finding" in page
+    assert "Not counted: on a retracted paper" in page
+    assert "Counted papers 4 Supporting 2 Refuting 2" in page
+    assert "1 record not counted: 1 on a retracted paper" in page
+    assert "Refutes: 2 papers" in page
+
+
+def test_papers_awaiting_verification_are_listed_and_not_counted(client):
+    claim = contested_claim()
+    paper = PublicationFactory(
+        metadata_state=Publication.MetadataState.PENDING,
+        verification=Publication.Verification.UNVERIFIED,
+        first_author="Pending",
+        year=2011,
+    )
+    EvidenceFactory(claim=claim, publication=paper, finding="Not yet fetched.")
+    claims_recompute_status(claim_ids=[claim.pk])
+
+    page = words(client.get(f"/claims/{claim.slug}/"))
+
+    assert "Pending 2011" in page
+    assert "Awaiting verification Not yet fetched from PubMed; not counted." in page
+    assert "Counted papers 4 Supporting 2" in page
+    assert "1 awaiting verification: not yet fetched from PubMed" in page
+
+
+def test_a_verdict_on_one_paper_is_marked_thin(client):
+    claim = ClaimFactory()
+    EvidenceFactory(claim=claim, level="in_vitro")
+    claims_recompute_status(claim_ids=[claim.pk])
+
+    page = words(client.get(f"/claims/{claim.slug}/"))
+
+    assert "Supported Thin evidence" in page
+    assert "In vivo 0 Human 0 Mean rating 3.0/5" in page
+
+
+def test_a_recommendation_shows_no_evidence_status(client):
+    claim = ClaimFactory(kind="recommendation")
+    EvidenceFactory(claim=claim)
+    claims_recompute_status(claim_ids=[claim.pk])
+
+    page = words(client.get(f"/claims/{claim.slug}/"))
+
+    assert "Not assessed" in page
+    assert "Kind: recommendation" in page
+    assert "Not assessed: a recommendation" in page
 
 
 def test_evidence_not_accepted_is_not_shown(client):
@@ -348,6 +414,7 @@ def test_publication_page_badges_every_integrity_notice(client):
         expression_of_concern_pmids=[20000003],
         superseded_by_pmid=20000004,
         publication_types=["Review"],
+        metadata_state=Publication.MetadataState.PENDING,
         verification=Publication.Verification.UNVERIFIED,
     )
 
@@ -359,7 +426,7 @@ def test_publication_page_badges_every_integrity_notice(client):
         "Expression of concern",
         "Superseded",
         "Review article",
-        "PMID not yet verified",
+        "Awaiting verification",
         "Metadata pending",
     ):
         assert f">{badge}</span>" in page
@@ -452,10 +519,17 @@ def test_methods_page_publishes_the_rules_from_the_code_with_their_version(clien
     page = main(client.get("/methods/"))
 
     assert f"rules v{RULES_VERSION}" in page
-    for rule in ("R1", "R2", "R3", "R4", "R5", "R6"):
-        assert f'<tr id="rule-{rule}">' in page
-    assert "Papers on both sides, and one context facet separates them" in page
+    for rule in RULES:
+        assert f'<tr id="rule-{rule.code}">' in page
+        assert escape(rule.when[:1].upper() + rule.when[1:]) in page
+    assert "at least 2 on each" in page
+    assert "at least 80% of all of them" in page
+    assert "<dt>Lowest rating that counts</dt><dd>3 of 5</dd>" in page
     assert "MSC delivery, host immune status, experimental model" in page
+    for level in RATING_RUBRIC:
+        assert f'<tr id="rating-{level.rating}">' in page
+    for kind in ClaimKind:
+        assert f"<dt>{escape(kind.label)}</dt>" in page
     assert "How citation metadata is refreshed" in page
     assert "200 papers per request" in page
 
@@ -543,11 +617,11 @@ def test_pages_make_the_same_few_queries_as_the_data_grows(
 @pytest.mark.parametrize(
     "query", ["", "?status=contested&delivery=co_injection&year_min=2000&page=2"]
 )
-def test_a_fresh_browse_page_makes_six_queries_however_many_claims(
+def test_a_fresh_browse_page_makes_five_queries_however_many_claims(
     client, query, django_assert_num_queries
 ):
-    """The data version, the count, the page, its paper counts, the claims per
-    topic and status, and the claims per evidence facet value."""
+    """The data version, the count, the page (paper counts are stored on the
+    claims), the claims per topic and status, and per evidence facet value."""
 
     def add_claims(n: int) -> None:
         for _ in range(n):
@@ -556,11 +630,11 @@ def test_a_fresh_browse_page_makes_six_queries_however_many_claims(
                 EvidenceFactory(claim=claim, delivery=delivery)
 
     add_claims(2)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(f"/claims/{query}").status_code == 200
     add_claims(120)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         page = client.get(f"/claims/{query}")
 
     assert page.status_code == 200

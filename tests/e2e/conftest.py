@@ -71,15 +71,18 @@ def axe_source() -> Path:
 
 @pytest.fixture
 def review_site(live_server, browser):
-    """The live server holding the shipped review, some papers fully refreshed."""
+    """The live server holding the shipped review: some papers fully refreshed
+    from stored PubMed records, the others confirmed as a refresh would."""
     from claims.citations import record_payload, refresh_apply
     from claims.pubmed import parse_pubmed_xml
+    from tests.conftest import papers_confirm
     from tests.fake_eutils import load_fixture, pubmed_document
 
     call_command("load_review", stdout=open(os.devnull, "w"))  # noqa: SIM115
     xml = pubmed_document([load_fixture(pmid) for pmid in FIXTURE_PMIDS])
     records = parse_pubmed_xml(xml.encode())
     refresh_apply(pmids=FIXTURE_PMIDS, payloads=[record_payload(r) for r in records])
+    papers_confirm(metadata_state="pending")
     return live_server.url
 
 

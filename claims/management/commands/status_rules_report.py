@@ -1,0 +1,59 @@
+"""List each claim's status under rules v1 and under the current rules."""
+
+from dataclasses import replace
+
+from django.core.management.base import BaseCommand
+
+from claims import status_rules_v1
+from claims.labels import reason_label
+from claims.models import Claim, Evidence
+from claims.services import evidence_facts
+from claims.status_rules import compute_status
+
+
+def v1_status(evidence: list[Evidence]) -> str:
+    """What the frozen rules v1 gave a claim with this accepted evidence."""
+    facts = [
+        status_rules_v1.EvidenceFacts(
+            pmid=e.publication.pmid,
+            stance=e.stance,
+            level=e.level,
+            retracted=e.publication.is_retracted,
+            context={f: getattr(e, f) for f in status_rules_v1.SEPARATING_FACETS},
+        )
+        for e in evidence
+    ]
+    return status_rules_v1.compute_status(facts).status.label
+
+
+class Command(BaseCommand):
+    help = (
+        "A table of every claim's status under rules v1, under the current rules "
+        "now, and under the current rules once PubMed has confirmed every paper."
+    )
+
+    def handle(self, *args, **options):
+        claims = Claim.objects.prefetch_related("evidence__publication")
+        self.stdout.write("claim\tv1\tv2 now\tv2 confirmed\trule\treason (confirmed)")
+        moved = 0
+        for claim in claims.order_by("topic__position", "position"):
+            accepted = [
+                e for e in claim.evidence.all() if e.status == Evidence.Status.ACCEPTED
+            ]
+            facts = [evidence_facts(e) for e in accepted]
+            now = compute_status(facts, kind=claim.kind, label=reason_label)
+            confirmed = compute_status(
+                [replace(f, paper="") for f in facts],
+                kind=claim.kind,
+                label=reason_label,
+            )
+            old = v1_status(accepted)
+            moved += old != confirmed.status.label
+            self.stdout.write(
+                f"{claim.slug}\t{old}\t{now.status.label}\t"
+                f"{confirmed.status.label}\t{confirmed.rule}\t{confirmed.reason}"
+            )
+        self.stdout.write(
+            f"{moved} of {claims.count()} claims move from v1 once PubMed confirms "
+            "every paper."
+        )
