@@ -118,7 +118,6 @@ def balance_chart(evidence: Iterable[Evidence], chart_id: str = "balance"):
         "height": 16 + len(rows) * ROW_HEIGHT,
         "width": WIDTH,
         "label_x": LABEL_WIDTH - 8,
-        "effects": [fx for fx in EFFECTS if any(counts[s, fx] for s in STANCES)],
         "all_effects": EFFECTS,
         "desc": desc + ".",
         "empty": not any(totals.values()),
@@ -215,3 +214,9 @@ def years_chart(evidence: Iterable[Evidence], chart_id: str = "years"):
         "last": last,
         "desc": f"Papers by publication year, {first} to {last}: {desc}.",
     }
+
+
+@register.inclusion_tag("claims/charts/key.html")
+def colour_key(key_id: str = "key"):
+    """The key to the charts' and the evidence table's two languages."""
+    return {"id": key_id, "stances": STANCES, "effects": EFFECTS}
