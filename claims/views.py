@@ -192,7 +192,7 @@ def publication_detail(request, pmid: int):
 
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic.objects.select_related("review"), slug=slug)
-    claims = topic.claims.select_related("topic")
+    claims = list(topic.claims.select_related("topic"))
     filters = ClaimFilters(values={"topic": topic.slug})
     return render(
         request,
@@ -200,6 +200,8 @@ def topic_detail(request, slug: str):
         {
             "topic": topic,
             "claims": claims,
+            "msc_claims": [c for c in claims if c.kind != ClaimKind.BACKGROUND],
+            "background": [c for c in claims if c.kind == ClaimKind.BACKGROUND],
             "browse_query": filters.querystring(),
             "export_url": _export_url(filters.querystring()),
         },

@@ -474,6 +474,20 @@ def test_topic_page_lists_its_claims_only(client):
     assert f"/api/v1/evidence/?format=csv&amp;topic={topic.slug}" in page
 
 
+def test_topic_page_shows_background_claims_apart(client):
+    topic = TopicFactory()
+    ClaimFactory(topic=topic, statement="MSC feed tumors.")
+    ClaimFactory(topic=topic, statement="Myeloma erodes bone.", kind="background")
+
+    page = main(client.get(f"/topics/{topic.slug}/"))
+
+    msc, background = page.split('id="background-h"')
+    assert "MSC feed tumors." in msc
+    assert "Myeloma erodes bone." not in msc
+    assert "Background (1)" in background
+    assert "Myeloma erodes bone." in background
+
+
 def test_an_unknown_topic_is_not_found(client):
     assert client.get("/topics/nothing-here/").status_code == 404
 
