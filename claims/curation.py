@@ -1,10 +1,13 @@
-"""Curation services: who may do what to evidence, and the moderation workflow.
+"""Curation services: who may change what, and the moderation workflow.
 
-Draft -> submitted -> accepted | rejected. Curators create and edit their own
-drafts and submit them; editors may edit anything and accept or reject submitted
-evidence with a reason. Only accepted evidence counts toward a claim's status.
-Every interface (admin, API) goes through these functions, so the rules hold
-identically everywhere; each raises PermissionDenied or ValidationError.
+Evidence: draft -> submitted -> accepted | rejected. Curators create and edit
+their own drafts and submit them; editors may edit anything and accept or reject
+submitted evidence with a reason. Only accepted evidence counts toward a
+claim's status. Editors also add and change claims; curators and editors change
+what curators own on a paper. Every interface (admin, API, history revert) goes
+through these functions, so the rules hold identically everywhere, and each
+recomputes the verdicts its change may move; each raises PermissionDenied or
+ValidationError.
 """
 
 from collections.abc import Iterable
@@ -12,11 +15,11 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from claims.models import Claim, Evidence, Publication
 from claims.services import claims_recompute_status
-from claims.titles import normalised
+from claims.titles import normalised, publication_set_checked_title
 
 CURATOR_GROUP = "Curator"
 EDITOR_GROUP = "Editor"
@@ -34,6 +37,10 @@ EDITABLE_FIELDS = frozenset(
         "rating",
     }
 )
+# What an editor writes on a claim; its verdict is the rules', never written here.
+CLAIM_FIELDS = frozenset({"topic", "slug", "statement", "setting", "kind", "position"})
+# What curators own on a paper; PubMed owns the rest (claims.models.PUBMED_FIELDS).
+PUBLICATION_FIELDS = frozenset({"curated_title", "needs_review", "review_note"})
 
 
 class QuoteStatus:
@@ -81,17 +88,19 @@ def evidence_duplicates(
     return same.exclude(pk=exclude_pk) if exclude_pk else same
 
 
-def _check_fields(fields: dict[str, Any]) -> None:
-    unknown = set(fields) - EDITABLE_FIELDS
+def _check_fields(
+    fields: dict[str, Any], editable: frozenset[str] = EDITABLE_FIELDS
+) -> None:
+    unknown = set(fields) - editable
     if unknown:
         raise ValidationError(f"Not editable here: {', '.join(sorted(unknown))}.")
 
 
-def _save(evidence: Evidence, by, reason: str) -> None:
-    evidence.full_clean()
-    evidence._change_reason = reason
-    evidence._history_user = by
-    evidence.save()
+def _save(record: models.Model, by, reason: str) -> None:
+    record.full_clean()
+    record._change_reason = reason
+    record._history_user = by
+    record.save()
 
 
 @transaction.atomic
@@ -202,3 +211,52 @@ def evidence_delete(*, evidence: Iterable[Evidence], by: AbstractBaseUser) -> in
         record.delete()  # one by one, so history records who deleted what
     claims_recompute_status(claim_ids=claim_ids)
     return len(records)
+
+
+@transaction.atomic
+def claim_create(*, by: AbstractBaseUser, reason: str = "", **fields: Any) -> Claim:
+    """Add a claim (editors); its verdict is computed at once."""
+    if not by.has_perm("claims.add_claim"):
+        raise PermissionDenied("Only editors may add claims.")
+    _check_fields(fields, CLAIM_FIELDS)
+    claim = Claim(**fields)
+    _save(claim, by, reason or "Created")
+    claims_recompute_status(claim_ids=[claim.pk])
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def claim_update(
+    *, claim: Claim, by: AbstractBaseUser, reason: str = "", **fields: Any
+) -> Claim:
+    """Change a claim (editors) and recompute its verdict: its kind decides how
+    its evidence counts."""
+    if not by.has_perm("claims.change_claim"):
+        raise PermissionDenied("Only editors may change claims.")
+    _check_fields(fields, CLAIM_FIELDS)
+    for name, value in fields.items():
+        setattr(claim, name, value)
+    _save(claim, by, reason or "Edited")
+    claims_recompute_status(claim_ids=[claim.pk])
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def publication_update(
+    *, publication: Publication, by: AbstractBaseUser, reason: str = "", **fields: Any
+) -> Publication:
+    """Change what curators own on a paper; a new checked title is held against
+    PubMed's record at once, and the claims whose evidence it holds follow."""
+    if not by.has_perm("claims.change_publication"):
+        raise PermissionDenied("Only curators and editors may change papers.")
+    _check_fields(fields, PUBLICATION_FIELDS)
+    title = fields.pop("curated_title", publication.curated_title)
+    for name, value in fields.items():
+        setattr(publication, name, value)
+    publication_set_checked_title(publication, title)
+    _save(publication, by, reason or "Edited")
+    claims = publication.evidence.values_list("claim_id", flat=True)
+    claims_recompute_status(claim_ids=list(claims))
+    return publication

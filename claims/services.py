@@ -12,7 +12,7 @@ from claims.labels import reason_label
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.review_file import ClaimEntry, EvidenceEntry, PublicationEntry, ReviewData
 from claims.status_rules import EvidenceFacts, Verdict, compute_status
-from claims.titles import publication_check_title
+from claims.titles import publication_set_checked_title
 
 LOAD_REASON = "Loaded from the review data file"
 
@@ -139,22 +139,19 @@ def _publication_upsert(entry: PublicationEntry, report: LoadReport) -> Publicat
         return publication
     # Only the curator's check is the file's to change; PubMed owns the rest
     # once the metadata has been fetched.
-    wanted: dict[str, object] = {"curated_title": entry.title}
+    wanted: dict[str, object] = {}
     if publication.metadata_state == Publication.MetadataState.PENDING:
-        wanted |= {
+        wanted = {
             "title": entry.title,
             "first_author": entry.first_author,
             "journal": entry.journal,
             "year": entry.year,
             "is_retracted": entry.retracted,
         }
-    stale = {k: v for k, v in wanted.items() if getattr(publication, k) != v}
-    for name, value in stale.items():
-        setattr(publication, name, value)
-    if "curated_title" in stale and publication.fetched_at is not None:
-        # A new checked title is held against the PubMed record already here.
-        publication_check_title(publication)
-        stale |= dict.fromkeys(["verification", "needs_review", "review_note"])
+    stale = [k for k, v in wanted.items() if getattr(publication, k) != v]
+    for name in stale:
+        setattr(publication, name, wanted[name])
+    stale += publication_set_checked_title(publication, entry.title)
     if stale:
         publication.save(update_fields=[*stale, "updated_at"])
     report.count("publication", "updated" if stale else "unchanged")

@@ -31,3 +31,15 @@ def publication_check_title(publication: Publication) -> None:
     publication.review_note = (
         f"PubMed's title differs from the checked title '{checked}'; is the PMID right?"
     )
+
+
+def publication_set_checked_title(publication: Publication, title: str) -> list[str]:
+    """Set the title a curator checked; once PubMed's record is here, hold it
+    against it at once. Unsaved; returns the fields that may have changed."""
+    if publication.curated_title == title:
+        return []
+    publication.curated_title = title
+    if publication.fetched_at is None:
+        return ["curated_title"]
+    publication_check_title(publication)
+    return ["curated_title", "verification", "needs_review", "review_note"]

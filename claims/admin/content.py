@@ -1,11 +1,11 @@
 """The review's structure: reviews, topics and claims."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from claims import curation
 from claims.admin.forms import ClaimForm
+from claims.admin.writes import ServiceAdmin
 from claims.models import Claim, Evidence, Review, Topic
-from claims.services import claims_recompute_status
 
 
 @admin.register(Review)
@@ -42,10 +42,18 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(ServiceAdmin):
     form = ClaimForm
-    list_display = ("statement", "topic", "setting", "status", "evidence_count")
-    list_filter = ("status", "setting", "topic")
+    service_fields = curation.CLAIM_FIELDS
+    list_display = (
+        "statement",
+        "topic",
+        "setting",
+        "kind",
+        "status",
+        "evidence_count",
+    )
+    list_filter = ("status", "kind", "setting", "topic")
     search_fields = ("statement", "slug")
     autocomplete_fields = ("topic",)
     readonly_fields = ("status", "status_reason", "status_rules_version")
@@ -56,7 +64,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         "topic",
         "slug",
         "statement",
-        ("setting", "position"),
+        ("setting", "kind", "position"),
         ("status", "status_rules_version"),
         "status_reason",
         "change_reason",
@@ -66,7 +74,10 @@ class ClaimAdmin(SimpleHistoryAdmin):
     def evidence_count(self, obj: Claim) -> int:
         return obj.evidence.count()
 
-    def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data.get("change_reason") or "Edited"
-        super().save_model(request, obj, form, change)
-        claims_recompute_status(claim_ids=[obj.pk])
+    def service_create(self, request, fields, reason):
+        return curation.claim_create(by=request.user, reason=reason, **fields)
+
+    def service_update(self, request, stored, fields, reason):
+        return curation.claim_update(
+            claim=stored, by=request.user, reason=reason, **fields
+        )

@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from claims import curation
 from claims.admin.forms import EvidenceForm
+from claims.admin.writes import ServiceAdmin
 from claims.models import Evidence
 
 CONTEXT_FIELDS = (
@@ -68,8 +68,9 @@ class ModerationForm(forms.Form):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(ServiceAdmin):
     form = EvidenceForm
+    service_fields = curation.EDITABLE_FIELDS
     change_form_template = "admin/claims/evidence/change_form.html"
     list_display = (
         "publication",
@@ -198,25 +199,16 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         curation.evidence_delete(evidence=queryset, by=request.user)
 
+    def service_create(self, request, fields, reason):
+        return curation.evidence_create(by=request.user, **fields)
+
+    def service_update(self, request, stored, fields, reason):
+        return curation.evidence_update(
+            evidence=stored, by=request.user, reason=reason, **fields
+        )
+
     def save_model(self, request, obj, form, change):
-        fields = {
-            f: form.cleaned_data[f]
-            for f in form.changed_data
-            if f in curation.EDITABLE_FIELDS
-        }
-        reason = form.cleaned_data.get("change_reason", "")
-        try:
-            if change:
-                curation.evidence_update(
-                    evidence=obj, by=request.user, reason=reason, **fields
-                )
-            else:
-                editable = {f: getattr(obj, f) for f in curation.EDITABLE_FIELDS}
-                created = curation.evidence_create(by=request.user, **editable)
-                obj.pk, obj.created_by = created.pk, created.created_by
-                obj._state.adding = False
-        except (PermissionDenied, ValidationError) as exc:
-            raise PermissionDenied(str(exc)) from exc
+        super().save_model(request, obj, form, change)
         self._warn(request, obj)
 
     def _warn(self, request, evidence: Evidence) -> None:

@@ -54,4 +54,4 @@ class EvidenceForm(ReasonForm):
 class ClaimForm(ReasonForm):
     class Meta:
         model = Claim
-        fields = ["topic", "slug", "statement", "setting", "position"]
+        fields = ["topic", "slug", "statement", "setting", "kind", "position"]

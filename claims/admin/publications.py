@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from simple_history.admin import SimpleHistoryAdmin
 
-from claims import citations
+from claims import citations, curation
+from claims.admin.writes import ServiceAdmin
 from claims.models import PUBMED_FIELDS, Publication, RefreshRun
 
 
@@ -37,7 +37,9 @@ class PastePmidsForm(forms.Form):
 
 
 @admin.register(Publication)
-class PublicationAdmin(SimpleHistoryAdmin):
+class PublicationAdmin(ServiceAdmin):
+    # The PMID only when adding: another PMID is another paper.
+    service_fields = frozenset({"pmid", *curation.PUBLICATION_FIELDS})
     list_display = (
         "pmid",
         "first_author",
@@ -168,11 +170,22 @@ class PublicationAdmin(SimpleHistoryAdmin):
                 messages.WARNING,
             )
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            # A curator types only a PMID; PubMed fills in the rest after commit.
-            citations.refresh_plan(pmids=[obj.pmid], trigger=RefreshRun.Trigger.ADMIN)
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else ("pmid", *readonly)
+
+    def service_create(self, request, fields, reason):
+        # A curator types only a PMID; PubMed fills in the rest after commit.
+        pmid = fields.pop("pmid")
+        (added,) = citations.publications_add(
+            pmids=[pmid], trigger=RefreshRun.Trigger.ADMIN
+        )
+        return self.service_update(request, added, fields, reason or "Created")
+
+    def service_update(self, request, stored, fields, reason):
+        return curation.publication_update(
+            publication=stored, by=request.user, reason=reason, **fields
+        )
 
     @admin.action(description="Refresh metadata from PubMed")
     def refresh_from_pubmed(self, request, queryset):

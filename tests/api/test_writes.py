@@ -382,3 +382,20 @@ def test_a_body_that_is_not_json_is_a_415(as_curator):
 
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_pointing_accepted_evidence_at_an_unconfirmed_paper_stops_it_counting(
+    as_editor, claim
+):
+    evidence = EvidenceFactory(claim=claim)
+    curation.claims_recompute_status(claim_ids=[claim.pk])
+    PublicationFactory(pmid=17914389, metadata_state="pending")
+
+    response = as_editor.patch(
+        f"/api/v1/evidence/{evidence.pk}/", {"publication": 17914389}, format="json"
+    )
+
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.INSUFFICIENT
+    assert claim.left_out == {"not_fetched": 1}

@@ -1,15 +1,21 @@
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims import curation
-from claims.models import Evidence
-from claims.status_rules import ClaimStatus
+from claims.models import Claim, Evidence, Publication
+from claims.services import claims_drift
+from claims.status_rules import RULES_VERSION, ClaimStatus
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
     PublicationFactory,
+    TopicFactory,
     UserFactory,
 )
+
+NOW = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +192,74 @@ def test_quotes_are_checked_against_the_abstract(quote, abstract, status):
 
 def test_evidence_factory_defaults_stay_accepted():
     assert EvidenceFactory().status == Evidence.Status.ACCEPTED
+
+
+# -- claims and papers ---------------------------------------------------------------
+
+
+def test_changing_a_claims_kind_recomputes_its_verdict(editor):
+    claim = ClaimFactory()
+    EvidenceFactory(claim=claim, stance="supports")
+    EvidenceFactory(claim=claim, stance="refutes")
+    curation.claims_recompute_status(claim_ids=[claim.pk])
+
+    claim = curation.claim_update(
+        claim=claim, by=editor, kind=Claim.Kind.EXISTENTIAL, reason="It says 'can'"
+    )
+
+    # A counterexample only qualifies a "can": the claim is no longer disputed.
+    assert claim.status == ClaimStatus.SUPPORTED
+    assert claims_drift(claim_ids=[claim.pk]) == []
+    assert claim.history.first().history_change_reason == "Status recomputed (rule R6)"
+
+
+def test_a_new_claim_stores_the_verdict_of_the_rules(editor):
+    claim = curation.claim_create(
+        by=editor,
+        topic=TopicFactory(),
+        slug="new-claim",
+        statement="MSC home to tumors.",
+        setting=Claim.Setting.PRIMARY_TUMOR,
+    )
+
+    assert (claim.status_rule, claim.status_rules_version) == ("R1", RULES_VERSION)
+    assert claims_drift() == []
+
+
+def test_a_curator_cannot_change_a_claim_nor_its_verdict(curator, editor):
+    claim = ClaimFactory()
+
+    with pytest.raises(PermissionDenied, match="Only editors"):
+        curation.claim_update(claim=claim, by=curator, statement="Changed.")
+    with pytest.raises(ValidationError, match="status"):
+        curation.claim_update(claim=claim, by=editor, status=ClaimStatus.REFUTED)
+
+
+def test_a_checked_title_pubmed_contradicts_stops_the_papers_evidence_counting(
+    curator,
+):
+    evidence = EvidenceFactory(publication=PublicationFactory(fetched_at=NOW))
+    curation.claims_recompute_status(claim_ids=[evidence.claim_id])
+
+    paper = curation.publication_update(
+        publication=evidence.publication,
+        by=curator,
+        curated_title="A different paper altogether",
+    )
+
+    claim = Claim.objects.get(pk=evidence.claim_id)
+    assert paper.verification == Publication.Verification.MISMATCH
+    assert paper.needs_review
+    assert claim.status == ClaimStatus.INSUFFICIENT
+    assert claim.left_out == {"title_mismatch": 1}
+
+
+def test_only_what_curators_own_on_a_paper_can_be_changed(curator):
+    paper = PublicationFactory()
+
+    with pytest.raises(ValidationError, match="pmid"):
+        curation.publication_update(publication=paper, by=curator, pmid=1)
+    with pytest.raises(ValidationError, match="is_retracted"):
+        curation.publication_update(publication=paper, by=curator, is_retracted=True)
+    with pytest.raises(PermissionDenied):
+        curation.publication_update(publication=paper, by=UserFactory(), review_note="")
