@@ -228,12 +228,14 @@ def refresh_apply(
     )
     for pmid in set(missing) & publications.keys():
         publications[pmid].metadata_state = Publication.MetadataState.MISSING
-    counting = [
+    # A paper's author and year name it in status reasons; its confirmation
+    # decides whether its evidence counts at all.
+    recount = [pub.pk for pub in changed] + [
         pub.pk
         for pmid, pub in publications.items()
         if pub.awaiting_verification != before[pmid]
     ]
-    _integrity_notices_apply(notices, counting)
+    _integrity_notices_apply(notices, recount)
     outcome = BatchOutcome(len(changed), len(unchanged), len(missing))
     if run is not None:
         _run_count(run, outcome, requests=math.ceil(len(pmids) / BATCH_SIZE))
@@ -289,12 +291,12 @@ def _change_log(
 
 
 def _integrity_notices_apply(
-    publications: list[Publication], confirmed_changed: list[int]
+    publications: list[Publication], recount: list[int]
 ) -> None:
     """Pass changed integrity notices on to evidence, and recompute the claims
-    they touch and those of papers that PubMed confirmed or stopped confirming."""
+    they touch and those of the papers to `recount`."""
     claims: set[int] = set(
-        Evidence.objects.filter(publication__in=confirmed_changed).values_list(
+        Evidence.objects.filter(publication__in=recount).values_list(
             "claim_id", flat=True
         )
     )

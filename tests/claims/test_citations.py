@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from claims import citations
-from claims.models import Publication, PublicationChange, RefreshRun
+from claims.models import Claim, Publication, PublicationChange, RefreshRun
 from claims.pubmed import PermanentNcbiError, TransientNcbiError
-from claims.services import claims_recompute_status
+from claims.services import claims_drift, claims_recompute_status
 from claims.status_rules import ClaimStatus, LeftOut
 from claims.titles import titles_match
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
@@ -356,3 +356,21 @@ def test_a_payload_survives_the_broker_as_json(fake_eutils):
     assert json.loads(json.dumps(payload)) == payload
     assert payload["hash"] == record.record_hash
     assert payload["fields"]["date_revised"] == record.date_revised.isoformat()
+
+
+def test_a_refresh_that_renames_a_papers_author_renames_it_in_status_reasons():
+    claim = ClaimFactory()
+    for stance, delivery in [("supports", "co_injection"), ("refutes", "systemic")]:
+        for _ in range(2):
+            EvidenceFactory(claim=claim, stance=stance, delivery=delivery)
+    # Delivery mostly separates the sides; the reason names the one exception.
+    outlier = EvidenceFactory(claim=claim, publication__first_author="Old")
+    claims_recompute_status(claim_ids=[claim.pk])
+    assert "Old 2006" in Claim.objects.get(pk=claim.pk).status_reason
+    payload = {"pmid": outlier.publication.pmid, "hash": "new", "fields": {}}
+    payload["fields"] = {"first_author": "New", "year": 2007}
+
+    citations.refresh_apply(pmids=[payload["pmid"]], payloads=[payload])
+
+    assert "New 2007" in Claim.objects.get(pk=claim.pk).status_reason
+    assert claims_drift() == []
