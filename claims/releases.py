@@ -7,7 +7,9 @@ and citations for readers (`claims.csv`, `evidence.csv`, `publications.csv`,
 citation formats) and `MANIFEST`, the SHA-256 of every file in the format
 `sha256sum -c MANIFEST` checks. A restore verifies every checksum, then
 inserts every row as it was (primary keys, timestamps and computed statuses
-included) into an empty database, in one transaction.
+included) into an empty database, and recomputes every stored verdict that is
+not what the rules give the restored evidence (a release of older rules, or one
+written by hand), all in one transaction.
 
 Not in a release: history (django-simple-history), refresh runs and their
 field-level change log, and user accounts, of which only the usernames that
@@ -40,6 +42,7 @@ from claims.api.renderers import CSVRenderer
 from claims.api.serializers import PublicationSerializer
 from claims.api.views import EVIDENCE_COUNTS
 from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.services import claims_drift, claims_recompute_status
 from claims.status_rules import RULES_VERSION
 
 FORMAT_VERSION = 1
@@ -78,13 +81,19 @@ class ReleaseReport:
     path: Path
     counts: dict[str, int]
     users_created: list[str] | None = None  # by a restore
+    verdicts_recomputed: list[str] | None = None  # by a restore: claim slugs
 
     def summary(self) -> str:
         rows = ", ".join(f"{n} {name}" for name, n in self.counts.items())
         if self.users_created is None:
             return f"{self.path}: {rows}"
         created = ", ".join(self.users_created) or "none"
-        return f"{self.path}: {rows}; inactive users created: {created}"
+        recomputed = self.verdicts_recomputed or []
+        slugs = f" ({', '.join(recomputed)})" if recomputed else ""
+        return (
+            f"{self.path}: {rows}; inactive users created: {created}; "
+            f"verdicts recomputed to the rules: {len(recomputed)}{slugs}"
+        )
 
 
 # -- Rows: every stored field, foreign keys by natural key ------------------------
@@ -381,19 +390,31 @@ def _reset_sequences() -> None:
             cursor.execute(sql)
 
 
+def _verdicts_recompute() -> list[str]:
+    """The slugs of the restored claims whose stored verdict was not the rules',
+    now recomputed: a verdict is derived from the evidence, never restored."""
+    drifted = [claim for claim, _ in claims_drift()]
+    claims_recompute_status(claim_ids=[claim.pk for claim in drifted])
+    return sorted(claim.slug for claim in drifted)
+
+
 @transaction.atomic
-def _restore(document: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
+def _restore(document: dict[str, Any], path: Path) -> ReleaseReport:
     _check_empty()
     users, created = _users_ensure(_usernames(document))
     pks: dict = {get_user_model(): users}
     for table in TABLES:
         pks[table.model] = _insert(table, document[table.name], pks)
     _reset_sequences()
-    return {table.name: len(document[table.name]) for table in TABLES}, created
+    return ReleaseReport(
+        path=path,
+        counts={table.name: len(document[table.name]) for table in TABLES},
+        users_created=created,
+        verdicts_recomputed=_verdicts_recompute(),
+    )
 
 
 def release_import(*, path: Path) -> ReleaseReport:
-    """Restore a verified release, exactly, into an empty database."""
-    document = release_read(path)
-    counts, created = _restore(document)
-    return ReleaseReport(path=Path(path), counts=counts, users_created=created)
+    """Restore a verified release into an empty database, exactly, except for the
+    verdicts that are not the rules': those are recomputed and named."""
+    return _restore(release_read(path), Path(path))

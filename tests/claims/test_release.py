@@ -17,6 +17,7 @@ from claims import curation
 from claims.api.csv_rows import EvidenceCsvSerializer
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.releases import MANIFEST_FILE, release_export, release_import
+from claims.services import claims_drift
 from tests.factories import EvidenceFactory, PublicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -237,6 +238,33 @@ def test_a_restore_links_evidence_to_users_that_exist(small, tmp_path):
     assert Evidence.objects.filter(submitted_by=curator).count() == 1
     curator.refresh_from_db()
     assert curator.is_active
+
+
+def test_a_restore_recomputes_verdicts_that_are_not_the_rules_and_names_them(
+    curated, tmp_path
+):
+    wrong = Claim.objects.order_by("slug")[1]
+    Claim.objects.filter(pk=wrong.pk).update(status="established", n_papers=99)
+    release = release_export(output=tmp_path / "r", now=NOW).path
+    clear_database()
+
+    out = io.StringIO()
+    call_command("import_release", release, stdout=out)
+
+    assert f"verdicts recomputed to the rules: 1 ({wrong.slug})" in out.getvalue()
+    restored = Claim.objects.get(slug=wrong.slug)
+    assert (restored.status, restored.n_papers) == (wrong.status, wrong.n_papers)
+    assert claims_drift() == []
+
+
+def test_a_restore_of_true_verdicts_recomputes_none(curated, tmp_path):
+    release = release_export(output=tmp_path / "r", now=NOW).path
+    clear_database()
+
+    report = release_import(path=release)
+
+    assert report.verdicts_recomputed == []
+    assert "verdicts recomputed to the rules: 0" in report.summary()
 
 
 def test_new_records_can_be_added_after_a_restore(small, tmp_path):

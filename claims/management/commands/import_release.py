@@ -12,9 +12,11 @@ class Command(BaseCommand):
         "Verify every checksum of a release made by export_release, then restore "
         "its reviews, topics, claims, publications and evidence (primary keys, "
         "timestamps and statuses as they were) into an empty database, in one "
-        "transaction. Users named by evidence who do not exist are created "
-        "inactive, without a usable password. History is not in a release: "
-        "restored records start with none."
+        "transaction. A stored claim verdict that is not what the rules give "
+        "the restored evidence (a release of older rules, or one written by "
+        "hand) is recomputed, and the claims are named. Users named by evidence "
+        "who do not exist are created inactive, without a usable password. "
+        "History is not in a release: restored records start with none."
     )
 
     def add_arguments(self, parser):
