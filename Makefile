@@ -25,6 +25,7 @@ load: migrate
 # Web, Celery worker and beat together on the embedded defaults; Ctrl-C stops all three.
 run: load
 	$(PY) manage.py create_demo_editor
+	$(PY) manage.py create_demo_curator
 	$(PY) manage.py refresh_citations  # queue papers due a PubMed refresh; offline it fails cleanly and retries
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin at /admin/)"
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \

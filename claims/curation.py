@@ -2,7 +2,8 @@
 
 Evidence: draft -> submitted -> accepted | rejected. Curators create and edit
 their own drafts and submit them; editors may edit anything and accept or reject
-submitted evidence with a reason. Only accepted evidence counts toward a
+submitted evidence with a reason, never their own (four eyes, unless the
+CURATION_FOUR_EYES setting is off). Only accepted evidence counts toward a
 claim's status. Editors also add and change claims; curators and editors change
 what curators own on a paper. Every interface (admin, API, history revert) goes
 through these functions, so the rules hold identically everywhere, and each
@@ -13,6 +14,7 @@ ValidationError.
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -103,6 +105,16 @@ def _save(record: models.Model, by, reason: str) -> None:
     record.save()
 
 
+def _check_four_eyes(evidence: Evidence, by: AbstractBaseUser) -> None:
+    """An editor never reviews their own work: another pair of eyes does."""
+    own = by.pk in (evidence.created_by_id, evidence.submitted_by_id)
+    if own and settings.CURATION_FOUR_EYES:
+        raise PermissionDenied(
+            "Four eyes: you created or submitted this evidence, so another editor "
+            "must accept or reject it."
+        )
+
+
 @transaction.atomic
 def evidence_create(*, by: AbstractBaseUser, **fields: Any) -> Evidence:
     """Record new evidence as a draft owned by its curator."""
@@ -169,6 +181,7 @@ def evidence_accept(
     """Accept submitted evidence; it starts counting toward its claim's status."""
     if not is_editor(by):
         raise PermissionDenied("Only editors may accept evidence.")
+    _check_four_eyes(evidence, by)
     evidence.reviewed_by = by
     evidence.review_reason = reason
     return _transition(
@@ -187,6 +200,7 @@ def evidence_reject(
     """Reject submitted evidence with the editor's reason; it never counts."""
     if not is_editor(by):
         raise PermissionDenied("Only editors may reject evidence.")
+    _check_four_eyes(evidence, by)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the evidence is rejected."})
     evidence.reviewed_by = by

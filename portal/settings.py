@@ -241,6 +241,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Four eyes: an editor never accepts or rejects evidence they created or
+# submitted. Off only for a one-person installation.
+CURATION_FOUR_EYES = env_bool("CURATION_FOUR_EYES", default=True)
+
 # The curated content of the review, loaded by `manage.py load_review`.
 REVIEW_DATA_FILE = Path(
     os.environ.get("REVIEW_DATA_FILE", BASE_DIR / "claims" / "data" / "review.yaml")

@@ -108,3 +108,27 @@ def test_production_logs_one_json_object_per_line():
     assert record["name"] == "claims"
     assert record["message"] == "refresh 42 failed"
     assert "time" in record
+
+
+def test_four_eyes_is_on_unless_the_environment_turns_it_off():
+    code = (
+        "from django.conf import settings; import django; django.setup(); "
+        "print(settings.CURATION_FOUR_EYES)"
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "CURATION_FOUR_EYES"}
+    environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+
+    def four_eyes(**env: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=environ | env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return result.stdout.strip() or result.stderr
+
+    assert four_eyes() == "True"
+    assert four_eyes(CURATION_FOUR_EYES="0") == "False"
+    assert four_eyes(CURATION_FOUR_EYES="1") == "True"

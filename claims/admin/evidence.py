@@ -82,6 +82,9 @@ class EvidenceAdmin(ServiceAdmin):
         "rating",
         "status",
         "needs_rereview",
+        "created_by",
+        "submitted_by",
+        "reviewed_by",
     )
     list_filter = (
         QueueFilter,
@@ -105,7 +108,13 @@ class EvidenceAdmin(ServiceAdmin):
         "=publication__pmid",
     )
     autocomplete_fields = ("claim", "publication")
-    list_select_related = ("publication", "claim")
+    list_select_related = (
+        "publication",
+        "claim",
+        "created_by",
+        "submitted_by",
+        "reviewed_by",
+    )
     readonly_fields = (
         "status",
         "quote_check",

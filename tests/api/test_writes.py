@@ -384,6 +384,21 @@ def test_a_body_that_is_not_json_is_a_415(as_curator):
     assert response.json()["error"]["code"] == "unsupported_media_type"
 
 
+def test_an_editor_accepting_evidence_they_recorded_is_a_403_naming_four_eyes(
+    as_editor, editor, claim, paper
+):
+    evidence = curation.evidence_submit(
+        evidence=draft_of(editor, claim, paper), by=editor
+    )
+
+    response = as_editor.post(f"/api/v1/evidence/{evidence.pk}/accept/")
+
+    assert response.status_code == 403
+    assert "Four eyes" in response.json()["error"]["message"]
+    evidence.refresh_from_db()
+    assert evidence.status == Evidence.Status.SUBMITTED
+
+
 def test_pointing_accepted_evidence_at_an_unconfirmed_paper_stops_it_counting(
     as_editor, claim
 ):

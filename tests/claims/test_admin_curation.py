@@ -337,3 +337,47 @@ def test_a_curator_cannot_delete_evidence(client):
 
     assert response.status_code == 403
     assert claim.evidence.count() == 2
+
+
+def test_the_admin_says_why_an_editor_cannot_accept_their_own_evidence(client, paper):
+    editor = login(client, curation.EDITOR_GROUP)
+    add_evidence(client, ClaimFactory(), paper)
+    evidence = Evidence.objects.get()
+    moderate(client, evidence, "submit")
+
+    response = moderate(client, evidence, "accept")
+
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("Four eyes" in m and "another editor" in m for m in messages)
+    evidence.refresh_from_db()
+    assert (evidence.status, evidence.created_by) == ("submitted", editor)
+
+
+def test_the_evidence_list_and_form_show_who_created_submitted_and_reviewed(
+    client, paper
+):
+    curator = UserFactory(username="carla", groups=[curation.CURATOR_GROUP])
+    reviewer = UserFactory(username="edgar", groups=[curation.EDITOR_GROUP])
+    evidence = curation.evidence_create(
+        by=curator,
+        claim=ClaimFactory(),
+        publication=paper,
+        stance="supports",
+        effect="pro_tumor",
+        level="animal",
+        finding="x",
+    )
+    curation.evidence_submit(evidence=evidence, by=curator)
+    curation.evidence_accept(evidence=evidence, by=reviewer)
+    login(client, curation.EDITOR_GROUP)
+
+    listed = client.get(reverse("admin:claims_evidence_changelist"))
+    form = client.get(reverse("admin:claims_evidence_change", args=[evidence.pk]))
+
+    row = listed.content.decode().split('class="action-checkbox"')[1]
+    for header in ("created by", "submitted by", "reviewed by"):
+        assert header in listed.content.decode().lower()
+    assert row.count("carla") == 2
+    assert "edgar" in row
+    assert b"carla" in form.content
+    assert b"edgar" in form.content

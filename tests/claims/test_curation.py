@@ -194,6 +194,62 @@ def test_evidence_factory_defaults_stay_accepted():
     assert EvidenceFactory().status == Evidence.Status.ACCEPTED
 
 
+# -- four eyes ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_submission(editor):
+    """Evidence an editor recorded and submitted themselves."""
+    evidence = curation.evidence_create(
+        by=editor,
+        claim=ClaimFactory(),
+        publication=PublicationFactory(),
+        stance="supports",
+        effect="pro_tumor",
+        level="animal",
+        finding="Co-injection enlarged the tumors.",
+    )
+    return curation.evidence_submit(evidence=evidence, by=editor)
+
+
+def test_an_editor_cannot_accept_evidence_they_created_or_submitted(own_submission):
+    editor = own_submission.created_by
+
+    with pytest.raises(PermissionDenied, match="another editor"):
+        curation.evidence_accept(evidence=own_submission, by=editor)
+    with pytest.raises(PermissionDenied, match="another editor"):
+        curation.evidence_reject(evidence=own_submission, by=editor, reason="No.")
+
+    assert Evidence.objects.get(pk=own_submission.pk).status == "submitted"
+
+
+def test_an_editor_cannot_review_what_they_submitted_for_a_curator(
+    draft, editor, curator
+):
+    curation.evidence_submit(evidence=draft, by=editor)
+
+    with pytest.raises(PermissionDenied, match="Four eyes"):
+        curation.evidence_accept(evidence=draft, by=editor)
+
+
+def test_another_editor_accepts_an_editors_own_evidence(own_submission):
+    second = UserFactory(username="second-editor", groups=[curation.EDITOR_GROUP])
+
+    curation.evidence_accept(evidence=own_submission, by=second)
+
+    assert Evidence.objects.get(pk=own_submission.pk).reviewed_by == second
+
+
+def test_with_four_eyes_off_an_editor_accepts_their_own_evidence(
+    own_submission, settings
+):
+    settings.CURATION_FOUR_EYES = False
+
+    curation.evidence_accept(evidence=own_submission, by=own_submission.created_by)
+
+    assert Evidence.objects.get(pk=own_submission.pk).status == "accepted"
+
+
 # -- claims and papers ---------------------------------------------------------------
 
 
