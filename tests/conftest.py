@@ -1,8 +1,10 @@
 """Fixtures shared by the whole suite."""
 
+import io
+
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from claims import pubmed
@@ -74,3 +76,20 @@ def confirmed_review(db):
     """The shipped review, with every paper confirmed as PubMed would."""
     call_command("load_review", stdout=open("/dev/null", "w"))  # noqa: SIM115
     papers_confirm()
+
+
+def statuses_checked(request: pytest.FixtureRequest) -> None:
+    """Fail the test unless `check_statuses` passes on the data it leaves.
+
+    Called from the teardown of an autouse fixture, which pytest-django's own
+    database fixtures (autouse, from a plugin) enclose: it runs before the
+    database is rolled back or flushed. A test without the database is skipped.
+    """
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not (uses_db or request.node.get_closest_marker("django_db")):
+        return
+    out = io.StringIO()
+    try:
+        call_command("check_statuses", stdout=out)
+    except CommandError as error:
+        pytest.fail(f"check_statuses after the test: {error}\n{out.getvalue()}")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import statuses_checked
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -33,6 +35,13 @@ def require(present: bool, what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _statuses_checked_at_the_end(request):
+    """What a reader clicked through never leaves a verdict the rules disagree with."""
+    yield
+    statuses_checked(request)
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from django.test import Client
 
 from claims import citations
 from claims.models import Publication, PublicationChange, RefreshRun
+from claims.services import claims_recompute_status
 from claims.tasks import plan_refresh_task
 from portal.celery import app as celery_app
 from tests.claims.test_worker import database_url
@@ -244,6 +245,7 @@ def site():
         claim=ClaimFactory(slug="msc-promote-growth"),
         publication=PublicationFactory(pmid=ZHU, metadata_state="current"),
     )
+    claims_recompute_status(claim_ids=[evidence.claim_id])  # as the services leave it
     return evidence
 
 
