@@ -391,7 +391,7 @@ def review_file(claims, evidence, title) -> dict:
     }
 
 
-def test_every_door_keeps_stored_verdicts_equal_to_the_rules(settings_, tmp_path):
+def test_every_door_keeps_stored_verdicts_equal_to_the_rules(unthrottled, tmp_path):
     Doors.tmp = tmp_path
     run = settings(
         max_examples=25,
@@ -404,7 +404,7 @@ def test_every_door_keeps_stored_verdicts_equal_to_the_rules(settings_, tmp_path
 
 
 @pytest.fixture
-def settings_(settings):
+def unthrottled(settings):
     """Requests without throttling: a run sends hundreds in a minute."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
