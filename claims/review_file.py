@@ -15,6 +15,7 @@ import yaml
 
 from claims.models import Claim, Evidence
 from claims.status_rules import ClaimKind
+from claims.yaml_lines import error_line, load_with_lines
 
 FORMAT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -34,25 +35,6 @@ EVIDENCE_TEXT = {"cancer_type", "ratio", "finding", "key"}
 
 class ReviewFileError(ValueError):
     """The data file is malformed; the message names the file and the line."""
-
-
-class _LineDict(dict):
-    line: int = 0
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line each mapping starts on."""
-
-
-def _construct_line_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    mapping = _LineDict(loader.construct_mapping(node, deep=True))
-    mapping.line = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_line_mapping
-)
 
 
 def _hash(data: dict[str, Any]) -> str:
@@ -335,10 +317,10 @@ def read_review_file(path: Path) -> ReviewData:
             f"{path}: cannot read the file ({exc.strerror})."
         ) from exc
     try:
-        root = yaml.load(text, Loader=_LineLoader)
+        root = load_with_lines(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ReviewFileError(f"{path}:{line}: invalid YAML: {problem}.") from exc
+        raise ReviewFileError(
+            f"{path}:{error_line(exc)}: invalid YAML: {problem}."
+        ) from exc
     return _Reader(Path(path)).read(root)
