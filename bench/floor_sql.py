@@ -25,7 +25,6 @@ EVIDENCE_COLUMNS = (
     "level",
     "msc_source",
     "species",
-    "cancer_type",
     "model",
     "immune_status",
     "delivery",
@@ -64,9 +63,25 @@ PAPER_JSON = f"""json_build_object(
     'first_author', p.first_author, 'journal', p.journal, 'year', p.year,
     'doi', p.doi, 'is_retracted', p.is_retracted)
 """
+# A record's cancer types (terms), in the terms' order.
+CANCER_TYPES_JSON = """coalesce((
+    SELECT json_agg(json_build_object(
+        'slug', term.slug, 'label', term.label, 'ontology_id', term.ontology_id)
+        ORDER BY term.label, term.slug)
+    FROM claims_evidence_cancer_types link
+    JOIN claims_term term ON term.id = link.term_id
+    WHERE link.evidence_id = e.id), '[]')
+"""
+CANCER_TYPES_CELL = """coalesce((
+    SELECT string_agg(term.label, '; ' ORDER BY term.label, term.slug)
+    FROM claims_evidence_cancer_types link
+    JOIN claims_term term ON term.id = link.term_id
+    WHERE link.evidence_id = e.id), '')
+"""
 EVIDENCE_JSON = f"""
     'id', e.id, 'url', '{API}evidence/' || e.id || '/', 'publication', {PAPER_JSON},
-    {", ".join(f"'{col}', e.{col}" for col in EVIDENCE_COLUMNS)}
+    {", ".join(f"'{col}', e.{col}" for col in EVIDENCE_COLUMNS)},
+    'cancer_types', {CANCER_TYPES_JSON}
 """
 
 
@@ -175,9 +190,9 @@ def evidence_csv(*, year_min: int) -> str:
     return f"""
     COPY (
         SELECT e.id, c.slug, t.slug, p.pmid, p.year, p.is_retracted,
-               e.stance, e.effect, e.level, e.msc_source, e.species, e.cancer_type,
-               e.model, e.immune_status, e.delivery, e.msc_tumor_ratio, e.finding,
-               e.quote, e.rating, e.status
+               e.stance, e.effect, e.level, e.msc_source, e.species,
+               {CANCER_TYPES_CELL}, e.model, e.immune_status, e.delivery,
+               e.msc_tumor_ratio, e.finding, e.quote, e.rating, e.status
         FROM claims_evidence e
         JOIN claims_claim c ON c.id = e.claim_id
         JOIN claims_topic t ON t.id = c.topic_id
@@ -226,7 +241,15 @@ def browse_page(*, claim: dict[str, str], evidence: dict[str, str], limit: int):
         f"JOIN cl ON cl.id = ev.claim_id WHERE {where('cl', claim)} "
         f"AND {where('ev', evidence, without=name)} GROUP BY 2"
         for name in EVIDENCE_FACETS
+        if name != "cancer_type"
     ]
+    facets.append(
+        "SELECT 'cancer_type', term.slug, count(DISTINCT ev.claim_id) FROM ev "
+        "JOIN cl ON cl.id = ev.claim_id "
+        "LEFT JOIN claims_evidence_cancer_types link ON link.evidence_id = ev.id "
+        "LEFT JOIN claims_term term ON term.id = link.term_id "
+        f"WHERE {where('cl', claim)} AND {where('ev', evidence)} GROUP BY 2"
+    )
     sql = f"""
     WITH ev AS (
         SELECT e.*, p.year FROM claims_evidence e
@@ -278,7 +301,7 @@ def claim_page(*, slug: str) -> tuple[str, list]:
                 'stance', e.stance, 'effect', e.effect, 'level', e.level,
                 'msc_source', e.msc_source, 'species', e.species,
                 'model', e.model, 'immune_status', e.immune_status,
-                'delivery', e.delivery, 'cancer_type', e.cancer_type,
+                'delivery', e.delivery, 'cancer_types', {CANCER_TYPES_JSON},
                 'msc_tumor_ratio', e.msc_tumor_ratio, 'finding', e.finding,
                 'quote', e.quote, 'rating', e.rating, 'pmid', p.pmid,
                 'first_author', p.first_author, 'year', p.year, 'title', p.title,

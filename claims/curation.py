@@ -19,8 +19,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from claims.models import Claim, Evidence, Publication
-from claims.services import claims_recompute_status
+from claims.models import Claim, Evidence, Publication, Term
+from claims.services import claims_recompute_status, evidence_save
 from claims.titles import normalised, publication_set_checked_title
 
 CURATOR_GROUP = "Curator"
@@ -32,7 +32,8 @@ EDITABLE_FIELDS = frozenset(
         "publication",
         "stance",
         "effect",
-        *Evidence.CONTEXT_FACETS,  # level is one of them
+        # Level is one of them; cancer type is held by its many-to-many field.
+        *(Evidence.TERM_FACETS.get(f, f) for f in Evidence.CONTEXT_FACETS),
         "msc_tumor_ratio",
         "finding",
         "quote",
@@ -85,7 +86,11 @@ def evidence_duplicates(
     stance: str,
     exclude_pk: int | None = None,
 ):
-    """Evidence already recorded for the same claim, paper and stance."""
+    """Evidence already recorded for the same claim, paper and stance: the
+    possible duplicates a curator is warned of. They include every exact
+    duplicate, which the evidence_no_exact_duplicate constraint refuses: the
+    same stance, effect, level and single-valued context (cancer types do not
+    tell records apart; one record lists them all)."""
     same = Evidence.objects.filter(claim=claim, publication=publication, stance=stance)
     return same.exclude(pk=exclude_pk) if exclude_pk else same
 
@@ -105,6 +110,18 @@ def _save(record: models.Model, by, reason: str) -> None:
     record.save()
 
 
+def _save_evidence(evidence: Evidence, by, reason: str, cancer_types=None) -> None:
+    """Save a record and, when given, its cancer types, as one version."""
+    evidence.full_clean()
+    if cancer_types is not None:
+        cancer_types = list(cancer_types)
+        if any(term.vocabulary != Term.Vocabulary.CANCER_TYPE for term in cancer_types):
+            raise ValidationError({"cancer_types": "Only cancer-type terms."})
+    evidence._change_reason = reason
+    evidence._history_user = by
+    evidence_save(evidence=evidence, cancer_types=cancer_types)
+
+
 def _check_four_eyes(evidence: Evidence, by: AbstractBaseUser) -> None:
     """An editor never reviews their own work: another pair of eyes does."""
     own = by.pk in (evidence.created_by_id, evidence.submitted_by_id)
@@ -121,8 +138,9 @@ def evidence_create(*, by: AbstractBaseUser, **fields: Any) -> Evidence:
     if not by.has_perm("claims.add_evidence"):
         raise PermissionDenied("Only curators and editors may record evidence.")
     _check_fields(fields)
+    cancer_types = fields.pop("cancer_types", ())
     evidence = Evidence(**fields, created_by=by, status=Evidence.Status.DRAFT)
-    _save(evidence, by, "Created")
+    _save_evidence(evidence, by, "Created", cancer_types)
     return evidence
 
 
@@ -135,9 +153,10 @@ def evidence_update(
         raise PermissionDenied("You may edit only your own drafts.")
     _check_fields(fields)
     previous_claim = evidence.claim_id
+    cancer_types = fields.pop("cancer_types", None)
     for name, value in fields.items():
         setattr(evidence, name, value)
-    _save(evidence, by, reason or "Edited")
+    _save_evidence(evidence, by, reason or "Edited", cancer_types)
     if evidence.status == Evidence.Status.ACCEPTED:
         claims_recompute_status(claim_ids={previous_claim, evidence.claim_id})
     return evidence

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from claims.labels import facet_label, value_label
+from claims.labels import facet_label, term_labels, value_label
 from claims.models import Evidence
 from claims.services import evidence_facts
 from claims.status_rules import SEPARATING_FACETS, Separation, left_out
@@ -77,21 +77,30 @@ def counted(evidence: Iterable[Evidence]) -> list[Evidence]:
 def tally(records: Sequence[Evidence], facet: str) -> SideTally:
     """How many papers report each value, most common first, 'not reported' last.
 
-    A paper counts once for each value its records report, and once as not
-    reported only if none of them reports the facet.
+    A paper counts once for each value its records report (a multi-valued
+    facet's several values each), and once as not reported only if none of them
+    reports the facet.
     """
     values: dict[int, set[str]] = defaultdict(set)
     for record in records:
-        values[record.publication.pmid].add(getattr(record, facet))
+        values[record.publication.pmid] |= _values(record, facet)
     counts: dict[str, int] = defaultdict(int)
     for found in values.values():
         for value in found - {""} or {""}:
             counts[value] += 1
     ordered = sorted(counts.items(), key=lambda item: (not item[0], -item[1], item[0]))
+    terms = term_labels(records) if facet in Evidence.TERM_FACETS else None
     return SideTally(
         total=len(values),
-        values=tuple(ValueCount(v, value_label(facet, v), n) for v, n in ordered),
+        values=tuple(
+            ValueCount(v, value_label(facet, v, terms=terms), n) for v, n in ordered
+        ),
     )
+
+
+def _values(record: Evidence, facet: str) -> set[str]:
+    value = record.facet_value(facet)
+    return {value} if isinstance(value, str) else set(value)
 
 
 def explain_disagreement(
@@ -118,7 +127,7 @@ def explain_disagreement(
             facet == separating,
         )
         for facet in SEPARATING_FACETS
-        if any(getattr(e, facet) for e in pro + con)
+        if any(e.facet_value(facet) for e in pro + con)
     ]
     facets.sort(key=lambda f: (not f.separates, -f.difference))
     return Disagreement(

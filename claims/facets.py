@@ -1,5 +1,9 @@
 """The browse page's filters: its query string (the API's parameter names) made
-into claim querysets, and the number of claims each facet value would leave."""
+into claim querysets, and the number of claims each facet value would leave.
+
+A multi-valued facet (cancer type) takes several values, any of which a record
+may report (`?cancer_type=melanoma&cancer_type=glioma`); the others take one.
+"""
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -11,8 +15,10 @@ from django.db import connection
 from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.utils.text import slugify
 
-from claims.models import Claim, Evidence, Publication, Topic
+from claims.labels import facet_label, ontology_ids
+from claims.models import Claim, Evidence, Publication, Topic, any_term_q
 from claims.search import text_search
 from claims.status_rules import ClaimStatus
 
@@ -35,6 +41,10 @@ CLAIM_LOOKUPS = {"topic": "topic__slug", "status": "status"}
 YEARS = "year"
 # The query parameters of the browse page, named as the API names them.
 PARAMS = (*CLAIM_FACETS, *EVIDENCE_FACETS, *YEAR_PARAMS, "q")
+# Facets taking several values (terms, by slug); a record matches any of them.
+MULTIPLE = frozenset(Evidence.TERM_FACETS)
+# How many values of a multi-valued facet the page reads.
+MAX_VALUES = 20
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,9 @@ class FacetOption:
     label: str
     count: int
     selected: bool
+    ontology_id: str = ""
+    # Once selected: the query string of the page without this value.
+    unselect: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,22 +63,29 @@ class Facet:
     name: str
     label: str
     options: tuple[FacetOption, ...]
+    multiple: bool = False
 
 
 @dataclass(frozen=True)
 class ClaimFilters:
-    """The browse page's filters, parsed from its query string."""
+    """The browse page's filters, parsed from its query string. A
+    multi-valued facet's value is a tuple of slugs."""
 
-    values: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     year_min: int | None = None
     year_max: int | None = None
     q: str = ""
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> "ClaimFilters":
-        """Read the filters; a value no choice allows is ignored, never an error."""
-        values = {}
+    def from_params(cls, params: Mapping) -> "ClaimFilters":
+        """Read the filters; a value no choice allows is ignored, never an error.
+        `params` is a QueryDict or a dict (of a string, or a list of them)."""
+        values: dict[str, str | tuple[str, ...]] = {}
         for name in (*CLAIM_FACETS, *EVIDENCE_FACETS):
+            if name in MULTIPLE:
+                if chosen := _several(params, name):
+                    values[name] = chosen
+                continue
             value = (params.get(name) or "").strip()
             if value and _allowed(name, value):
                 values[name] = value
@@ -77,9 +97,12 @@ class ClaimFilters:
             q=" ".join((params.get("q") or "").replace("\x00", " ").split())[:200],
         )
 
-    def params(self) -> dict[str, str]:
-        """The non-empty filters as query parameters, in the API's names."""
-        found = dict(self.values)
+    def params(self) -> dict[str, str | list[str]]:
+        """The non-empty filters as query parameters, in the API's names; a
+        multi-valued facet's as a list."""
+        found: dict = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in self.values.items()
+        }
         if self.year_min is not None:
             found["year_min"] = str(self.year_min)
         if self.year_max is not None:
@@ -88,8 +111,15 @@ class ClaimFilters:
             found["q"] = self.q
         return {name: found[name] for name in PARAMS if name in found}
 
-    def querystring(self, *, without: str = "") -> str:
-        return urlencode({k: v for k, v in self.params().items() if k != without})
+    def querystring(self, *, without: str = "", value: str = "") -> str:
+        """The filters' query string, without one parameter (or, given `value`,
+        without only that value of it)."""
+        params = self.params()
+        if value and isinstance(params.get(without), list):
+            params[without] = [v for v in params[without] if v != value]
+        elif without:
+            params.pop(without, None)
+        return urlencode(params, doseq=True)
 
     @property
     def active(self) -> bool:
@@ -103,8 +133,14 @@ class ClaimFilters:
 
     def evidence_q(self, *, without: str = "") -> Q:
         """The condition one accepted evidence record must meet."""
-        evidence = {k: v for k, v in self.values.items() if k in EVIDENCE_FACETS}
-        conditions = Q(**{k: v for k, v in evidence.items() if k != without})
+        conditions = Q()
+        for name, value in self.values.items():
+            if name not in EVIDENCE_FACETS or name == without:
+                continue
+            if name in MULTIPLE:
+                conditions &= any_term_q(name, value)
+            else:
+                conditions &= Q(**{name: value})
         if self.year_min is not None:
             conditions &= Q(publication__year__gte=self.year_min)
         if self.year_max is not None:
@@ -178,11 +214,16 @@ class ClaimFilters:
         ]
         for name in EVIDENCE_FACETS:
             counts = self._evidence_counts[name]
-            choices = Evidence._meta.get_field(name).choices or [
-                (value, value) for value in sorted(counts) if value
-            ]
-            label = str(Evidence._meta.get_field(name).verbose_name)
-            facets.append(self._facet(name, label, counts, choices))
+            if name in MULTIPLE:
+                terms = sorted(self._terms[name].items(), key=_label)
+                choices = [(slug, text) for slug, (text, _) in terms]
+                ids = {slug: term_id for slug, (_, term_id) in terms}
+                label = facet_label(name)
+            else:
+                choices = Evidence._meta.get_field(name).choices
+                ids = ontology_ids(name)
+                label = str(Evidence._meta.get_field(name).verbose_name)
+            facets.append(self._facet(name, label, counts, choices, ids))
         return facets
 
     def year_bounds(self) -> tuple[int | None, int | None]:
@@ -191,14 +232,22 @@ class ClaimFilters:
         years = [int(year) for year in self._evidence_counts[YEARS] if year]
         return (min(years), max(years)) if years else (None, None)
 
-    def _facet(self, name, label, counts, choices) -> Facet:
-        selected = self.values.get(name, "")
+    def _facet(self, name, label, counts, choices, ids=None) -> Facet:
+        chosen = self.values.get(name, ())
+        chosen = chosen if isinstance(chosen, tuple) else (chosen,)
         options = tuple(
-            FacetOption(value, str(text), counts.get(value, 0), value == selected)
+            FacetOption(
+                value,
+                str(text),
+                counts.get(value, 0),
+                value in chosen,
+                (ids or {}).get(value, ""),
+                self.querystring(without=name, value=value) if value in chosen else "",
+            )
             for value, text in choices
-            if counts.get(value) or value == selected
+            if counts.get(value) or value in chosen
         )
-        return Facet(name, label[:1].upper() + label[1:], options)
+        return Facet(name, label[:1].upper() + label[1:], options, name in MULTIPLE)
 
     def _topic_status_cells(self) -> tuple[list[tuple[str, str]], list[dict]]:
         """Every topic as (slug, name), in order, and the claims passing q and
@@ -248,25 +297,68 @@ class ClaimFilters:
         years = (
             Publication.objects.filter(pk__in=cited)
             .order_by()
-            .values(facet=Value(YEARS), value=Cast("year", CharField()))
+            .values(
+                facet=Value(YEARS),
+                value=Cast("year", CharField()),
+                label=Value(""),
+                term_id=Value(""),
+            )
             .annotate(n=Count("pk"))
         )
         counts: dict[str, dict[str, int]] = defaultdict(dict)
         for row in branches[0].union(*branches[1:], years, all=True):
             counts[row["facet"]][row["value"]] = row["n"]
+            if row["facet"] in MULTIPLE and row["value"] is not None:
+                self._terms[row["facet"]][row["value"]] = (row["label"], row["term_id"])
         return counts
+
+    @cached_property
+    def _terms(self) -> dict[str, dict[str, tuple[str, str]]]:
+        """{facet: {slug: (label, ontology id)}} of a multi-valued facet's terms
+        that the counting query found (it fills this in), and of those chosen."""
+        return {
+            name: {slug: (slug, "") for slug in self.values.get(name, ())}
+            for name in MULTIPLE
+        }
 
     def _evidence_facet_counts(self, name: str) -> QuerySet:
         """Claims per value of one evidence facet, as rows {"facet", "value",
         "n"}: a claim passing the claim filters and q counts once for each value
         found on its accepted evidence that meets every other evidence filter."""
+        if name in MULTIPLE:
+            # The terms' labels and identifiers come with their counts.
+            terms = Evidence.TERM_FACETS[name]
+            columns = {
+                "value": F(f"{terms}__slug"),
+                "label": F(f"{terms}__label"),
+                "term_id": F(f"{terms}__ontology_id"),
+            }
+        else:
+            columns = {"value": F(name), "label": Value(""), "term_id": Value("")}
         return (
             Evidence.objects.accepted()
             .filter(self.claim_q(prefix="claim__"), self.evidence_q(without=name))
             .order_by()
-            .values(facet=Value(name), value=F(name))
+            .values(facet=Value(name), **columns)
             .annotate(n=Count("claim", distinct=True))
         )
+
+
+def _label(item: tuple[str, tuple[str, str]]) -> str:
+    return item[1][0].lower()
+
+
+def _several(params: Mapping, name: str) -> tuple[str, ...]:
+    """A multi-valued facet's slugs, each once, in order: a label or a slug in
+    any case reads as the slug ("Multiple Myeloma" is multiple-myeloma)."""
+    given = params.getlist(name) if hasattr(params, "getlist") else params.get(name)
+    given = [given] if isinstance(given, str) else list(given or ())
+    slugs = (
+        slugify(value)
+        for value in given[:MAX_VALUES]
+        if isinstance(value, str) and _allowed(name, value)
+    )
+    return tuple(sorted({slug for slug in slugs if slug}))
 
 
 def _allowed(name: str, value: str) -> bool:
@@ -276,8 +368,9 @@ def _allowed(name: str, value: str) -> bool:
         return len(value) <= 50
     if name == "status":
         return value in ClaimStatus.values
-    choices = Evidence._meta.get_field(name).choices
-    return value in dict(choices) if choices else len(value) <= 100
+    if name in MULTIPLE:
+        return len(value) <= 100
+    return value in dict(Evidence._meta.get_field(name).choices)
 
 
 def _year(value: str | None) -> int | None:

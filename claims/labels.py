@@ -1,24 +1,70 @@
 """How facets and their values read on the pages and in the status reasons."""
 
-from claims.models import Evidence
+from collections.abc import Iterable, Mapping
+from functools import cache
+
+from claims.models import Evidence, Term
+from claims.vocabulary import CHOICE_VOCABULARIES, choices_of, read_vocabulary_file
 
 NOT_REPORTED = "not reported"
 
 
 def facet_label(facet: str) -> str:
     """'MSC delivery', 'host immune status', 'cancer type'."""
-    name = str(Evidence._meta.get_field(facet).verbose_name)
+    if facet in Evidence.TERM_FACETS:
+        name = str(Term.Vocabulary(facet).label)
+    else:
+        name = str(Evidence._meta.get_field(facet).verbose_name)
     return name if name[:3].isupper() else name.lower()
 
 
-def value_label(facet: str, value: str) -> str:
-    """The display label of a facet value; free-text values are shown as stored."""
+@cache
+def _shipped_ids() -> dict[str, dict[str, str]]:
+    vocabulary = read_vocabulary_file(choices=choices_of(Evidence))
+    found: dict[str, dict[str, str]] = {name: {} for name in CHOICE_VOCABULARIES}
+    for term in vocabulary.terms:
+        if term.vocabulary in found and term.ontology_id:
+            found[term.vocabulary][term.slug] = term.ontology_id
+    return found
+
+
+def ontology_ids(facet: str) -> dict[str, str]:
+    """{choice: ontology id} of a choice facet with a vocabulary (species, MSC
+    source, model), from the shipped vocabulary file; {} for the others. The
+    file is the terms' source; the choices cannot change without a deploy."""
+    return _shipped_ids().get(facet, {})
+
+
+def term_labels(records: Iterable[Evidence]) -> dict[str, str]:
+    """{slug: label} of the cancer types of these records (prefetch them)."""
+    return {
+        term.slug: term.label
+        for record in records
+        if record.pk is not None
+        for term in record.cancer_types.all()
+    }
+
+
+def value_label(
+    facet: str, value: str, *, terms: Mapping[str, str] | None = None
+) -> str:
+    """The display label of a facet value: a choice's label in lowercase, a
+    term's label (from `terms`, {slug: label}, else the database) as it is."""
     if not value:
         return NOT_REPORTED
+    if facet in Evidence.TERM_FACETS:
+        if terms is not None and value in terms:
+            return terms[value]
+        found = Term.objects.filter(vocabulary=facet, slug=value)
+        return found.values_list("label", flat=True).first() or value
     choices = dict(Evidence._meta.get_field(facet).flatchoices)
     return str(choices.get(value, value)).lower() if choices else value
 
 
-def reason_label(facet: str, value: str | None = None) -> str:
+def reason_label(
+    facet: str, value: str | None = None, *, terms: Mapping[str, str] | None = None
+) -> str:
     """A facet's name (no value) or one of its values, as status reasons say it."""
-    return facet_label(facet) if value is None else value_label(facet, value)
+    if value is None:
+        return facet_label(facet)
+    return value_label(facet, value, terms=terms)

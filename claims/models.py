@@ -1,5 +1,6 @@
 """The domain: a review, its topics and claims, and the evidence behind each claim."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from claims.status_rules import SEPARATING_FACETS, ClaimKind, ClaimStatus, LeftOut
+from claims.vocabulary import CANCER_TYPE
 
 
 class TimeStamped(models.Model):
@@ -338,6 +340,54 @@ class Claim(TimeStamped):
         return self.statement
 
 
+class TermQuerySet(models.QuerySet):
+    def cancer_types(self):
+        return self.filter(vocabulary=Term.Vocabulary.CANCER_TYPE)
+
+
+class Term(TimeStamped):
+    """One term of a controlled vocabulary, with its ontology identifier.
+
+    Synced from claims/data/vocabulary.yaml (claims.vocabulary); a term is never
+    deleted, so evidence never loses one.
+    """
+
+    class Vocabulary(models.TextChoices):
+        CANCER_TYPE = CANCER_TYPE, "Cancer type"
+        MSC_SOURCE = "msc_source", "MSC source"
+        SPECIES = "species", "Species"
+        MODEL = "model", "Experimental model"
+
+    vocabulary = models.CharField(max_length=20, choices=Vocabulary.choices)
+    slug = models.SlugField(max_length=100)
+    label = models.CharField(max_length=200)
+    ontology_id = models.CharField(
+        "ontology identifier",
+        max_length=40,
+        blank=True,
+        help_text="E.g. NCIT:C3224; empty where no identifier was verified.",
+    )
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["vocabulary", "label", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vocabulary", "slug"], name="term_one_slug_per_vocabulary"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.ontology_id})" if self.ontology_id else self.label
+
+    @property
+    def ontology_url(self) -> str:
+        """The identifier's OBO PURL, which resolves to the ontology's page."""
+        prefix, _, local = self.ontology_id.partition(":")
+        return f"http://purl.obolibrary.org/obo/{prefix}_{local}" if local else ""
+
+
 # The order of a claim's evidence: best rated first, then oldest.
 WITHIN_CLAIM = ["-rating", "publication__year", "pk"]
 
@@ -345,6 +395,13 @@ WITHIN_CLAIM = ["-rating", "publication__year", "pk"]
 class EvidenceQuerySet(models.QuerySet):
     def accepted(self):
         return self.filter(status=Evidence.Status.ACCEPTED)
+
+
+# Kept by name: claims.services.evidence_save writes a record and its cancer
+# types as one version.
+EVIDENCE_HISTORY = HistoricalRecords(
+    excluded_fields=["source_hash"], m2m_fields=["cancer_types"]
+)
 
 
 class Evidence(TimeStamped):
@@ -408,6 +465,8 @@ class Evidence(TimeStamped):
 
     # The context facets, in the order the status rules try them.
     CONTEXT_FACETS = SEPARATING_FACETS
+    # A multi-valued facet -> the many-to-many field holding its terms.
+    TERM_FACETS = {CANCER_TYPE: "cancer_types"}
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     publication = models.ForeignKey(
@@ -440,8 +499,12 @@ class Evidence(TimeStamped):
         blank=True,
         help_text="Species of the MSC.",
     )
-    cancer_type = models.CharField(
-        max_length=100, blank=True, help_text="Lowercase, e.g. 'breast carcinoma'."
+    cancer_types = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="evidence",
+        limit_choices_to={"vocabulary": CANCER_TYPE},
+        help_text="Every tumor type the finding was made in, from the vocabulary.",
     )
     model = models.CharField(
         "experimental model",
@@ -507,7 +570,7 @@ class Evidence(TimeStamped):
     )
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["source_hash"])
+    history = EVIDENCE_HISTORY
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:
@@ -538,14 +601,14 @@ class Evidence(TimeStamped):
                     "level",
                     "msc_source",
                     "species",
-                    "cancer_type",
                     "model",
                     "immune_status",
                     "delivery",
                 ],
                 name="evidence_no_exact_duplicate",
                 violation_error_message="The same evidence is already recorded for "
-                "this claim and paper.",
+                "this claim and paper; a finding made in several cancer types is "
+                "one record listing them all.",
             ),
         ]
 
@@ -553,6 +616,26 @@ class Evidence(TimeStamped):
         return (
             f"{self.publication} {self.get_stance_display().lower()} {self.claim.slug}"
         )
+
+    def facet_value(self, facet: str) -> str | tuple[str, ...]:
+        """The record's value of a context facet, "" if not reported; for a
+        multi-valued one, its terms' slugs (prefetch them to read many records)."""
+        field = self.TERM_FACETS.get(facet)
+        if field is None:
+            return getattr(self, facet)
+        if self.pk is None:
+            return ()
+        return tuple(sorted(term.slug for term in getattr(self, field).all()))
+
+
+def any_term_q(facet: str, slugs: Iterable[str]) -> Q:
+    """Evidence recording any of these terms (slugs) of a multi-valued facet: a
+    subquery, so that a record matching several is found once, without DISTINCT."""
+    field = Evidence._meta.get_field(Evidence.TERM_FACETS[facet])
+    links = field.remote_field.through.objects.filter(
+        term__vocabulary=facet, term__slug__in=list(slugs)
+    )
+    return Q(pk__in=links.values("evidence_id"))
 
 
 class DataStamp(models.Model):

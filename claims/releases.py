@@ -1,7 +1,8 @@
 """Releases: the curated content frozen as a dated, checksummed directory.
 
-A release holds `release.json`, every field of every review, topic, claim,
-publication and evidence record (the source of truth a restore reads), tables
+A release holds `release.json`, every field of every vocabulary term, review,
+topic, claim, publication and evidence record (an evidence record's cancer
+types by slug; the source of truth a restore reads), tables
 and citations for readers (`claims.csv`, `evidence.csv`, `publications.csv`,
 `citations.bib`, `citations.ris`, written by the API's own CSV rows and
 citation formats) and `MANIFEST`, the SHA-256 of every file in the format
@@ -9,7 +10,11 @@ citation formats) and `MANIFEST`, the SHA-256 of every file in the format
 inserts every row as it was (primary keys, timestamps and computed statuses
 included) into an empty database, and recomputes every stored verdict that is
 not what the rules give the restored evidence (a release of older rules, or one
-written by hand), all in one transaction.
+written by hand), all in one transaction. Terms are the exception: a migrated
+database already holds the vocabulary, so each term of the release is matched
+by vocabulary and slug (added if missing) and takes the release's label and
+identifier. A release of format 1, from before the vocabulary, held cancer type
+as free text: it is mapped to terms as migration 0012 maps it.
 
 Not in a release: history (django-simple-history), refresh runs and their
 field-level change log, and user accounts, of which only the usernames that
@@ -41,11 +46,14 @@ from claims.api.citation_formats import bibtex, ris
 from claims.api.renderers import CSVRenderer
 from claims.api.serializers import PublicationSerializer
 from claims.api.views import EVIDENCE_COUNTS
-from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.models import Claim, Evidence, Publication, Review, Term, Topic
 from claims.services import claims_drift, claims_recompute_status
 from claims.status_rules import RULES_VERSION
+from claims.vocabulary import cancer_type_links, shipped_version
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Format 1 had no terms, and cancer type as free text (claims.vocabulary).
+READABLE_VERSIONS = (1, FORMAT_VERSION)
 RELEASE_FILE = "release.json"
 MANIFEST_FILE = "MANIFEST"
 HASH_CHUNK = 1 << 20
@@ -66,6 +74,7 @@ class Table:
 
 # Parents first: the order a restore inserts them in.
 TABLES = (
+    Table("terms", Term, "id"),
     Table("publications", Publication, "pmid"),
     Table("reviews", Review, "slug"),
     Table("topics", Topic, "slug"),
@@ -121,12 +130,25 @@ def _encode(obj: models.Model, f: models.Field) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
+def _many(model: type[models.Model]) -> list[models.ManyToManyField]:
+    """Many-to-many fields to terms, each written as a list of term slugs."""
+    return list(model._meta.many_to_many)
+
+
 def table_rows(table: Table) -> list[dict[str, Any]]:
     """Every row of a curated table, in its natural-key order."""
-    fields = _fields(table.model)
+    fields, many = _fields(table.model), _many(table.model)
     related = [f.name for f in fields if f.is_relation]
-    rows = table.model.objects.select_related(*related).order_by(table.key)
-    return [{f.name: _encode(obj, f) for f in fields} for obj in rows.iterator()]
+    rows = (
+        table.model.objects.select_related(*related)
+        .prefetch_related(*(f.name for f in many))
+        .order_by(table.key)
+    )
+    return [
+        {f.name: _encode(obj, f) for f in fields}
+        | {f.name: sorted(t.slug for t in getattr(obj, f.name).all()) for f in many}
+        for obj in rows.iterator(chunk_size=2000)
+    ]
 
 
 # -- Reader's files: the API's CSV rows and citation formats ----------------------
@@ -141,7 +163,9 @@ class CitationSerializer(PublicationSerializer):
 
 def _csv(serializer_class, queryset) -> str:
     serializer = serializer_class()
-    rows = (serializer.to_representation(obj) for obj in queryset.iterator())
+    rows = (
+        serializer.to_representation(obj) for obj in queryset.iterator(chunk_size=2000)
+    )
     return "".join(CSVRenderer().stream(rows, list(serializer.fields)))
 
 
@@ -154,7 +178,9 @@ def _citations(render) -> str:
 def reader_files() -> dict[str, str]:
     """CSV tables and citations, as the API exports them (all workflow states)."""
     claims = Claim.objects.select_related("topic").annotate(**EVIDENCE_COUNTS)
-    evidence = Evidence.objects.select_related("claim__topic", "publication")
+    evidence = Evidence.objects.select_related(
+        "claim__topic", "publication"
+    ).prefetch_related("cancer_types")
     return {
         "claims.csv": _csv(
             csv_rows.ClaimCsvSerializer, claims.order_by(*Claim._meta.ordering)
@@ -174,6 +200,7 @@ def release_document(*, now: datetime) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "rules_version": RULES_VERSION,
+        "vocabulary_version": shipped_version(),
         "created_at": now.isoformat(),
         "counts": {name: len(rows) for name, rows in tables.items()},
         **tables,
@@ -309,11 +336,13 @@ def release_read(directory: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise ReleaseError(f"{RELEASE_FILE} is not valid JSON: {exc}") from exc
     version = document.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise ReleaseError(
-            f"{RELEASE_FILE} has format version {version}; "
-            f"this portal reads version {FORMAT_VERSION}."
+            f"{RELEASE_FILE} has format version {version}; this portal reads "
+            f"versions {', '.join(map(str, READABLE_VERSIONS))}."
         )
+    if version == 1:
+        document.setdefault("terms", [])
     missing = [table.name for table in TABLES if table.name not in document]
     if missing:
         raise ReleaseError(f"{RELEASE_FILE} lacks {', '.join(missing)}.")
@@ -324,7 +353,11 @@ def release_read(directory: Path) -> dict[str, Any]:
 
 
 def _check_empty() -> None:
-    held = [table.name for table in TABLES if table.model.objects.exists()]
+    held = [
+        table.name
+        for table in TABLES
+        if table.model is not Term and table.model.objects.exists()
+    ]
     if held:
         raise ReleaseError(
             f"The database already holds {', '.join(held)}; a release is restored "
@@ -365,20 +398,64 @@ def _decode(f: models.Field, value: Any, pks: dict) -> Any:
 
 def _insert(table: Table, rows: list[dict[str, Any]], pks: dict) -> dict:
     """Insert rows as they are; return {natural key: pk} for the rows citing them."""
+    if table.model is Term:
+        return _terms_match(rows)
     fields = {f.name: f for f in _fields(table.model)}
+    many = {f.name: f for f in _many(table.model)}
     for row in rows:
         obj = table.model()  # a field the release predates keeps its default
         try:
             for name, value in row.items():
-                setattr(obj, fields[name].attname, _decode(fields[name], value, pks))
+                if name not in many:
+                    field = fields[name]
+                    setattr(obj, field.attname, _decode(field, value, pks))
             # raw: stored as given (auto_now timestamps kept, no history record).
             obj.save_base(raw=True, force_insert=True)
+            for name, field in many.items():
+                _links_insert(field, obj.pk, row.get(name, []))
         except (KeyError, ValidationError, IntegrityError) as exc:
             where = f"{table.name} row id={row.get('id')}"
             raise ReleaseError(
                 f"{RELEASE_FILE}: {where} cannot be restored: {exc!r}"
             ) from exc
     return {row[table.key]: row["id"] for row in rows}
+
+
+def _terms_match(rows: list[dict[str, Any]]) -> dict:
+    """Each release term as the database's term of its vocabulary and slug,
+    with the release's label and identifier (and times); {id: pk}."""
+    fields = [f for f in _fields(Term) if not f.primary_key]
+    found = {}
+    for row in rows:
+        term = Term.objects.filter(vocabulary=row["vocabulary"], slug=row["slug"])
+        obj = term.first() or Term()
+        for f in fields:
+            setattr(obj, f.attname, f.to_python(row[f.name]))
+        obj.save_base(raw=True, force_insert=obj.pk is None)
+        found[row["id"]] = obj.pk
+    return found
+
+
+def _links_insert(field: models.ManyToManyField, pk: int, slugs: list[str]) -> None:
+    """A record's terms, by slug in the field's vocabulary; a slug the
+    database lacks is an error (KeyError)."""
+    terms = Term.objects.filter(**field.remote_field.limit_choices_to)
+    by_slug = dict(terms.filter(slug__in=slugs).values_list("slug", "pk"))
+    through = field.remote_field.through
+    source = field.m2m_field_name() + "_id"
+    target = field.m2m_reverse_field_name() + "_id"
+    through.objects.bulk_create(
+        [through(**{source: pk, target: by_slug[slug]}) for slug in slugs]
+    )
+
+
+def _free_text_cancer_types(document: dict[str, Any]) -> list[tuple[int, str]]:
+    """Format 1: each evidence row's free-text cancer type, taken off the row."""
+    if document["format_version"] != 1:
+        return []
+    return [
+        (row["id"], row.pop("cancer_type", "") or "") for row in document["evidence"]
+    ]
 
 
 def _reset_sequences() -> None:
@@ -401,10 +478,16 @@ def _verdicts_recompute() -> list[str]:
 @transaction.atomic
 def _restore(document: dict[str, Any], path: Path) -> ReleaseReport:
     _check_empty()
+    legacy = _free_text_cancer_types(document)
     users, created = _users_ensure(_usernames(document))
     pks: dict = {get_user_model(): users}
     for table in TABLES:
         pks[table.model] = _insert(table, document[table.name], pks)
+    links = Evidence.cancer_types.through
+    links.objects.bulk_create(
+        links(evidence_id=pk, term_id=term)
+        for pk, term in cancer_type_links(Term, legacy)
+    )
     _reset_sequences()
     return ReleaseReport(
         path=path,

@@ -15,6 +15,14 @@ import yaml
 
 from claims.models import Claim, Evidence
 from claims.status_rules import ClaimKind
+from claims.vocabulary import (
+    CANCER_TYPE,
+    VOCABULARY_FILE,
+    Vocabulary,
+    VocabularyFileError,
+    choices_of,
+    read_vocabulary_file,
+)
 from claims.yaml_lines import error_line, load_with_lines
 
 FORMAT_VERSION = 1
@@ -30,7 +38,8 @@ EVIDENCE_CHOICES = {
     "immune_status": Evidence.ImmuneStatus.values,
     "delivery": Evidence.Delivery.values,
 }
-EVIDENCE_TEXT = {"cancer_type", "ratio", "finding", "key"}
+EVIDENCE_TEXT = {"ratio", "finding", "key"}
+EVIDENCE_TERMS = {"cancer_types": CANCER_TYPE}
 
 
 class ReviewFileError(ValueError):
@@ -64,7 +73,7 @@ class EvidenceEntry:
     rating: int
     msc_source: str = ""
     species: str = ""
-    cancer_type: str = ""
+    cancer_types: tuple[str, ...] = ()
     model: str = ""
     immune_status: str = ""
     delivery: str = ""
@@ -115,6 +124,7 @@ class ReviewData:
     path: Path
     review: ReviewEntry
     publications: tuple[PublicationEntry, ...]
+    vocabulary: Vocabulary
     topics: tuple[TopicEntry, ...] = field(default=())
 
     @property
@@ -129,8 +139,8 @@ class ReviewData:
 class _Reader:
     """Validates the parsed YAML tree, raising ReviewFileError at the first problem."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path, vocabulary: Vocabulary):
+        self.path, self.vocabulary = path, vocabulary
         self.seen: dict[str, set] = {"topic": set(), "claim": set(), "evidence": set()}
 
     def fail(self, node: Any, message: str) -> ReviewFileError:
@@ -183,6 +193,23 @@ class _Reader:
             raise self.fail(node, f"{what}: '{key}' must be a non-empty list.")
         return value
 
+    def terms(self, node: dict, key: str, vocabulary: str, what: str) -> tuple:
+        """A non-empty list of slugs, each a term of the vocabulary file, once."""
+        value = node.get(key)
+        if not isinstance(value, list) or not value:
+            raise self.fail(node, f"{what}: '{key}' must be a non-empty list of slugs.")
+        known = self.vocabulary.slugs(vocabulary)
+        for slug in value:
+            if not isinstance(slug, str) or slug not in known:
+                raise self.fail(
+                    node,
+                    f"{what}: {key} {slug!r} is not a term of the vocabulary "
+                    f"({self.vocabulary.path.name}); add it there first.",
+                )
+        if len(set(value)) < len(value):
+            raise self.fail(node, f"{what}: '{key}' lists a term twice.")
+        return tuple(value)
+
     def publication(self, node: Any, extra: set = frozenset()) -> PublicationEntry:
         fields = {"pmid", "title", "first_author", "journal", "year"}
         self.mapping(node, "publication", fields, {"verified", "retracted"} | extra)
@@ -203,7 +230,7 @@ class _Reader:
 
     def evidence(self, node: Any, pmids: set[int]) -> EvidenceEntry:
         required = {"key", "pmid", "stance", "effect", "level", "finding", "rating"}
-        optional = set(EVIDENCE_CHOICES) | EVIDENCE_TEXT
+        optional = set(EVIDENCE_CHOICES) | EVIDENCE_TEXT | set(EVIDENCE_TERMS)
         self.mapping(node, "evidence", required, optional)
         key = self.slug(node, "key", "evidence")
         what = f"evidence '{key}'"
@@ -217,9 +244,11 @@ class _Reader:
                         f"{', '.join(allowed)}.",
                     )
                 values[name] = node[name]
-        for name in ("cancer_type", "ratio"):
+        if "ratio" in node:
+            values["ratio"] = self.text(node, "ratio", what)
+        for name, vocabulary in EVIDENCE_TERMS.items():
             if name in node:
-                values[name] = self.text(node, name, what)
+                values[name] = self.terms(node, name, vocabulary, what)
         pmid = self.integer(node, "pmid", what, 1, 2**31 - 1)
         if pmid not in pmids:
             raise self.fail(node, f"{what}: PMID {pmid} is not listed in publications.")
@@ -305,11 +334,16 @@ class _Reader:
         topics = tuple(
             self.topic(n, pmids) for n in self.sequence(root, "topics", "file")
         )
-        return ReviewData(self.path, review, publications, topics)
+        return ReviewData(self.path, review, publications, self.vocabulary, topics)
 
 
-def read_review_file(path: Path) -> ReviewData:
-    """Parse and validate the review data file."""
+def read_review_file(path: Path, vocabulary: Path = VOCABULARY_FILE) -> ReviewData:
+    """Parse and validate the review data file, its terms against the
+    vocabulary file."""
+    try:
+        terms = read_vocabulary_file(vocabulary, choices=choices_of(Evidence))
+    except VocabularyFileError as exc:
+        raise ReviewFileError(str(exc)) from exc
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -323,4 +357,4 @@ def read_review_file(path: Path) -> ReviewData:
         raise ReviewFileError(
             f"{path}:{error_line(exc)}: invalid YAML: {problem}."
         ) from exc
-    return _Reader(Path(path)).read(root)
+    return _Reader(Path(path), terms).read(root)

@@ -8,11 +8,20 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Prefetch
 
-from claims.labels import reason_label
-from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.labels import reason_label, term_labels
+from claims.models import (
+    EVIDENCE_HISTORY,
+    Claim,
+    Evidence,
+    Publication,
+    Review,
+    Term,
+    Topic,
+)
 from claims.review_file import ClaimEntry, EvidenceEntry, PublicationEntry, ReviewData
 from claims.status_rules import EvidenceFacts, Verdict, compute_status
 from claims.titles import publication_set_checked_title
+from claims.vocabulary import terms_sync
 
 LOAD_REASON = "Loaded from the review data file"
 
@@ -27,7 +36,7 @@ def evidence_facts(evidence: Evidence) -> EvidenceFacts:
         rating=evidence.rating,
         retracted=paper.is_retracted,
         paper=paper.awaiting_verification,
-        context={facet: getattr(evidence, facet) for facet in Evidence.CONTEXT_FACETS},
+        context={f: evidence.facet_value(f) for f in Evidence.CONTEXT_FACETS},
         label=f"{paper.first_author or 'Anon.'} {paper.year or 'n.d.'}",
     )
 
@@ -35,11 +44,32 @@ def evidence_facts(evidence: Evidence) -> EvidenceFacts:
 def verdict_of(*, claim: Claim, evidence: Iterable[Evidence]) -> Verdict:
     """What the rules give a claim of this kind with this evidence (accepted
     records count; the others are ignored)."""
+    accepted = [e for e in evidence if e.status == Evidence.Status.ACCEPTED]
+    terms = term_labels(accepted)
     return compute_status(
-        (evidence_facts(e) for e in evidence if e.status == Evidence.Status.ACCEPTED),
+        (evidence_facts(e) for e in accepted),
         kind=claim.kind,
-        label=reason_label,
+        label=lambda facet, value=None: reason_label(facet, value, terms=terms),
     )
+
+
+def evidence_save(
+    *, evidence: Evidence, cancer_types: Iterable[Term] | None = None
+) -> Evidence:
+    """Save a record and, when given, its cancer types, as one version in its
+    history (setting the terms after the save would record a second one)."""
+    if cancer_types is None:
+        evidence.save()
+        return evidence
+    created = evidence._state.adding
+    evidence.skip_history_when_saving = True
+    try:
+        evidence.save()
+        evidence.cancer_types.set(cancer_types)
+    finally:
+        del evidence.skip_history_when_saving
+    EVIDENCE_HISTORY.create_historical_record(evidence, "+" if created else "~")
+    return evidence
 
 
 def claim_verdict(*, claim: Claim) -> Verdict:
@@ -51,8 +81,9 @@ def _with_evidence(claim_ids: Iterable[int | None] | None):
     queryset = Claim.objects.all()
     if claim_ids is not None:
         queryset = queryset.filter(pk__in=[pk for pk in claim_ids if pk is not None])
+    evidence = Evidence.objects.select_related("publication")
     return queryset.prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.select_related("publication"))
+        Prefetch("evidence", queryset=evidence.prefetch_related("cancer_types"))
     )
 
 
@@ -105,7 +136,7 @@ class LoadReport:
         getattr(self, outcome)[kind] += 1
 
     def summary(self) -> str:
-        kinds = ("publication", "topic", "claim", "evidence")
+        kinds = ("term", "publication", "topic", "claim", "evidence")
         parts = [
             f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
             f"{self.unchanged[kind]} unchanged"
@@ -163,8 +194,17 @@ def _source_hash(*parts: object) -> str:
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
 
 
-def _apply_if_changed(obj, source_hash: str, values: dict, kind: str, report) -> None:
-    """Write the file's values unless the file entry is unchanged since last load.
+def _apply_if_changed(
+    obj,
+    source_hash: str,
+    values: dict,
+    kind: str,
+    report,
+    *,
+    cancer_types: list[Term] | None = None,
+) -> None:
+    """Write the file's values (and an evidence record's cancer types) unless
+    the file entry is unchanged since last load.
 
     An unchanged entry never overwrites what a curator edited in the admin.
     """
@@ -172,7 +212,10 @@ def _apply_if_changed(obj, source_hash: str, values: dict, kind: str, report) ->
     if not created and obj.source_hash == source_hash:
         report.count(kind, "unchanged")
         return
-    if not created and all(getattr(obj, k) == v for k, v in values.items()):
+    same = not created and all(getattr(obj, k) == v for k, v in values.items())
+    if same and cancer_types is not None:
+        same = set(obj.facet_value("cancer_type")) == {t.slug for t in cancer_types}
+    if same:
         # Same values under a new fingerprint: no new version in the history.
         type(obj).objects.filter(pk=obj.pk).update(source_hash=source_hash)
         report.count(kind, "unchanged")
@@ -181,7 +224,10 @@ def _apply_if_changed(obj, source_hash: str, values: dict, kind: str, report) ->
         setattr(obj, name, value)
     obj.source_hash = source_hash
     obj._change_reason = LOAD_REASON
-    obj.save()
+    if cancer_types is None:
+        obj.save()
+    else:
+        evidence_save(evidence=obj, cancer_types=cancer_types)
     report.count(kind, "created" if created else "updated")
 
 
@@ -196,7 +242,6 @@ def _evidence_values(
         "level": entry.level,
         "msc_source": entry.msc_source,
         "species": entry.species,
-        "cancer_type": entry.cancer_type,
         "model": entry.model,
         "immune_status": entry.immune_status,
         "delivery": entry.delivery,
@@ -212,6 +257,7 @@ def _claim_load(
     topic: Topic,
     position: int,
     publications: dict[int, Publication],
+    cancer_types: dict[str, Term],
     report: LoadReport,
 ) -> None:
     claim = Claim.objects.filter(slug=entry.slug).first() or Claim(slug=entry.slug)
@@ -235,13 +281,26 @@ def _claim_load(
         )
         values = _evidence_values(ev, claim, publications)
         source_hash = _source_hash(ev.source_hash, entry.slug)
-        _apply_if_changed(evidence, source_hash, values, "evidence", report)
+        terms = [cancer_types[slug] for slug in ev.cancer_types]
+        _apply_if_changed(
+            evidence, source_hash, values, "evidence", report, cancer_types=terms
+        )
+
+
+def _terms_sync(data: ReviewData, report: LoadReport) -> dict[str, Term]:
+    """The vocabulary file's terms in the database; the cancer types by slug."""
+    created, updated = terms_sync(Term, data.vocabulary)
+    report.created["term"] += created
+    report.updated["term"] += updated
+    report.unchanged["term"] += len(data.vocabulary.terms) - created - updated
+    return {term.slug: term for term in Term.objects.cancer_types()}
 
 
 @transaction.atomic
 def review_load(*, data: ReviewData) -> LoadReport:
     """Load the curated review file idempotently; never deletes curator work."""
     report = LoadReport()
+    cancer_types = _terms_sync(data, report)
     review_pub = _publication_upsert(data.review.publication, report)
     review, _ = Review.objects.update_or_create(
         slug=data.review.slug,
@@ -263,7 +322,7 @@ def review_load(*, data: ReviewData) -> LoadReport:
         source_hash = _source_hash(topic_entry.source_hash, review.slug, t_pos)
         _apply_if_changed(topic, source_hash, values, "topic", report)
         for c_pos, claim_entry in enumerate(topic_entry.claims):
-            _claim_load(claim_entry, topic, c_pos, publications, report)
+            _claim_load(claim_entry, topic, c_pos, publications, cancer_types, report)
     keys = [ev.key for _, ev in data.evidence]
     report.not_in_file = (
         Evidence.objects.filter(source_key__isnull=False)

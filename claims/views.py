@@ -118,6 +118,7 @@ def claim_detail(request, slug: str):
     evidence = list(
         claim.evidence.accepted()
         .select_related("publication")
+        .prefetch_related("cancer_types")
         .order_by(STANCE_ORDER, "publication__year", "pk")
     )
     verdict = verdict_of(claim=claim, evidence=evidence)

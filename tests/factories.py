@@ -2,7 +2,8 @@
 
 import factory
 
-from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.models import Claim, Evidence, Publication, Review, Term, Topic
+from claims.services import evidence_save
 
 
 class PublicationFactory(factory.django.DjangoModelFactory):
@@ -47,9 +48,35 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     setting = Claim.Setting.PRIMARY_TUMOR
 
 
+class TermFactory(factory.django.DjangoModelFactory):
+    """A cancer-type term by default; the vocabulary's own term if it has one."""
+
+    class Meta:
+        model = Term
+        django_get_or_create = ("vocabulary", "slug")
+
+    vocabulary = Term.Vocabulary.CANCER_TYPE
+    slug = factory.Sequence(lambda n: f"cancer-{n}")
+    label = factory.LazyAttribute(lambda term: term.slug.replace("-", " "))
+
+
+def cancer_terms(values) -> list[Term]:
+    """Terms for slugs (made if the vocabulary lacks them) or terms as they are."""
+    return [v if isinstance(v, Term) else TermFactory(slug=v) for v in values]
+
+
 class EvidenceFactory(factory.django.DjangoModelFactory):
+    """Evidence; `cancer_types=["melanoma", ...]` (slugs or terms) are saved with
+    the record, as one version in its history, as the curation services do."""
+
     class Meta:
         model = Evidence
+
+    @classmethod
+    def _create(cls, model_class, *args, cancer_types=(), **kwargs):
+        evidence = model_class(*args, **kwargs)
+        terms = cancer_terms(cancer_types) if cancer_types else None
+        return evidence_save(evidence=evidence, cancer_types=terms)
 
     claim = factory.SubFactory(ClaimFactory)
     publication = factory.SubFactory(PublicationFactory)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from claims import curation
 from claims.admin.forms import ClaimForm
 from claims.admin.writes import ServiceAdmin
-from claims.models import Claim, Evidence, Review, Topic
+from claims.models import Claim, Evidence, Review, Term, Topic
 
 
 @admin.register(Review)
@@ -24,6 +24,27 @@ class TopicAdmin(admin.ModelAdmin):
     @admin.display(description="claims")
     def claim_count(self, obj: Topic) -> int:
         return obj.claims.count()
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    """The controlled vocabularies, read-only: they come from
+    claims/data/vocabulary.yaml (load_review brings them up to date)."""
+
+    list_display = ("label", "vocabulary", "slug", "ontology_id", "updated_at")
+    list_filter = ("vocabulary",)
+    # Also what the evidence form's cancer-type autocomplete searches.
+    search_fields = ("label", "slug", "ontology_id")
+    ordering = ("vocabulary", "label")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class EvidenceInline(admin.TabularInline):

@@ -21,8 +21,10 @@ CONTEXT_FIELDS = (
     ("msc_source", "species"),
     ("model", "immune_status"),
     ("delivery", "msc_tumor_ratio"),
-    "cancer_type",
+    "cancer_types",
 )
+# Many-to-many fields: set by the curation services with the record (as one
+# version in its history), read from the form, not from the unsaved record.
 TRANSITIONS = {
     "submit": curation.evidence_submit,
     "accept": curation.evidence_accept,
@@ -98,16 +100,17 @@ class EvidenceAdmin(ServiceAdmin):
         "model",
         "immune_status",
         "delivery",
+        ("cancer_types", admin.RelatedOnlyFieldListFilter),
         "claim__topic",
     )
     search_fields = (
         "finding",
         "quote",
-        "cancer_type",
+        "cancer_types__label",
         "claim__statement",
         "=publication__pmid",
     )
-    autocomplete_fields = ("claim", "publication")
+    autocomplete_fields = ("claim", "publication", "cancer_types")
     list_select_related = (
         "publication",
         "claim",

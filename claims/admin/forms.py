@@ -1,6 +1,7 @@
 """Admin forms shared by the curators' change forms."""
 
 from django import forms
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from claims.curation import EDITABLE_FIELDS
 from claims.models import Claim, Evidence
@@ -47,8 +48,20 @@ class EvidenceForm(ReasonForm):
             "together in vitro. Conditioned medium: only MSC-secreted factors.",
             "msc_tumor_ratio": "The MSC:tumor cell ratio, e.g. 1:1, only where "
             "the paper reports it; effects reverse with dose in some studies.",
-            "cancer_type": "Lowercase, e.g. 'breast carcinoma', 'glioma'.",
+            "cancer_types": "Every tumor type the finding was made in; type to "
+            "search the vocabulary (label, slug or identifier). A finding made in "
+            "several cancer types is one record listing them all. A cancer type "
+            "missing from the list is added to claims/data/vocabulary.yaml.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        version = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if version is not None and "cancer_types" in self.fields:
+            # Reverting to a version: its cancer types, not the record's now.
+            self.initial["cancer_types"] = [
+                link.term_id for link in version.cancer_types.all()
+            ]
 
 
 class ClaimForm(ReasonForm):

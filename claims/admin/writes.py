@@ -53,7 +53,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
                 # The stored record, not the form's object: on a revert that is
                 # the past version, workflow and verdict fields included.
                 stored = self.model.objects.get(pk=obj.pk)
-                changed = {k: v for k, v in fields.items() if getattr(stored, k) != v}
+                changed = {k: v for k, v in fields.items() if _differs(stored, k, v)}
                 saved = self.service_update(request, stored, changed, reason)
             else:
                 saved = self.service_create(request, fields, reason)
@@ -74,3 +74,12 @@ class ServiceAdmin(SimpleHistoryAdmin):
         if request.method == "GET":
             self.message_user(request, REVERT_NOTE, messages.INFO)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _differs(stored: models.Model, name: str, value: Any) -> bool:
+    """Whether a form's value differs from the stored record's; a many-to-many
+    field as the set of records it holds now (a revert's form starts from the
+    version's)."""
+    if stored._meta.get_field(name).many_to_many:
+        return set(getattr(stored, name).all()) != set(value)
+    return getattr(stored, name) != value

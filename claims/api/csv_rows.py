@@ -1,9 +1,20 @@
-"""The columns of each list's CSV export: flat rows, one value per cell."""
+"""The columns of each list's CSV export: flat rows, one value per cell (a
+record's several cancer types in one cell, their labels joined by "; ")."""
+
+from collections.abc import Iterable
 
 from rest_framework import serializers
 
-from claims.api.serializers import EFFECTS, STANCES, TopicSerializer, authors
+from claims.api.serializers import (
+    EFFECTS,
+    STANCES,
+    TopicSerializer,
+    authors,
+    cancer_types_of,
+)
 from claims.models import Claim, Evidence, Publication, Review
+
+TERMS_SEPARATOR = "; "
 
 
 class ReviewCsvSerializer(serializers.ModelSerializer):
@@ -49,12 +60,24 @@ class ClaimCsvSerializer(serializers.ModelSerializer):
         ]
 
 
+def cancer_type_labels_of(pks: Iterable[int]) -> dict[int, str]:
+    """Each record's cancer types as its CSV cell, by pk, in one query."""
+    return {
+        pk: TERMS_SEPARATOR.join(term["label"] for term in terms)
+        for pk, terms in cancer_types_of(pks).items()
+    }
+
+
 class EvidenceCsvSerializer(serializers.ModelSerializer):
     claim = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     topic = serializers.CharField(source="claim.topic.slug")
     pmid = serializers.IntegerField(source="publication.pmid")
     year = serializers.IntegerField(source="publication.year")
     retracted = serializers.BooleanField(source="publication.is_retracted")
+    cancer_types = serializers.SerializerMethodField()
+
+    # The streamed export (views.export) reads these for each chunk of rows.
+    plain_values = {"cancer_types": cancer_type_labels_of}
 
     class Meta:
         model = Evidence
@@ -70,7 +93,7 @@ class EvidenceCsvSerializer(serializers.ModelSerializer):
             "level",
             "msc_source",
             "species",
-            "cancer_type",
+            "cancer_types",
             "model",
             "immune_status",
             "delivery",
@@ -81,8 +104,12 @@ class EvidenceCsvSerializer(serializers.ModelSerializer):
             "status",
         ]
 
+    def get_cancer_types(self, evidence: Evidence) -> str:
+        return TERMS_SEPARATOR.join(term.label for term in evidence.cancer_types.all())
 
-# The same columns read as plain values, for the streamed export (views.export).
+
+# The same columns read as plain values, for the streamed export (views.export);
+# the record's id first, which plain_values are computed from.
 EVIDENCE_CSV_VALUES = {
     "id": "id",
     "claim": "claim__slug",
@@ -94,6 +121,7 @@ EVIDENCE_CSV_VALUES = {
         name: name
         for name in EvidenceCsvSerializer.Meta.fields
         if name not in ("id", "claim", "topic", "pmid", "year", "retracted")
+        and name not in EvidenceCsvSerializer.plain_values
     },
 }
 

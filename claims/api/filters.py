@@ -4,19 +4,23 @@ A value no filter accepts (an unknown choice, a malformed year or PMID, a
 misspelt parameter name) is a 400 naming the parameter, never ignored. On
 /claims/, the evidence filters (stance, effect, level, the context facets,
 cancer_type, year_min/year_max, retracted, pmid) must all hold on one and the
-same accepted evidence record, as on the browse page.
+same accepted evidence record, as on the browse page. cancer_type takes
+several terms (`?cancer_type=melanoma&cancer_type=glioma`): a record reporting
+any of them matches.
 """
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.text import slugify
 from django_filters import rest_framework as filters
 from django_filters.constants import EMPTY_VALUES
+from django_filters.fields import ModelMultipleChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from claims.citations import MAX_PMID
-from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.models import Claim, Evidence, Publication, Review, Term, Topic, any_term_q
 from claims.search import text_search
 from claims.status_rules import ClaimKind, ClaimStatus
 
@@ -84,6 +88,42 @@ class SlugFilter(filters.ModelChoiceFilter):
         super().__init__(queryset=queryset, to_field_name="slug", **kwargs)
 
 
+class TermSlugsField(ModelMultipleChoiceField):
+    """Terms by slug; a label, or a slug in any case, reads as the slug
+    ("Multiple Myeloma" is multiple-myeloma)."""
+
+    def clean(self, value):
+        if value in EMPTY_VALUES:
+            # Not an empty queryset: filters read [] as "no filter".
+            return [] if not self.required else super().clean(value)
+        return super().clean([slugify(v) if isinstance(v, str) else v for v in value])
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TermsFilter(filters.ModelMultipleChoiceFilter):
+    """Records reporting any of the given terms of a multi-valued facet."""
+
+    field_class = TermSlugsField
+
+    def __init__(self, facet: str, **kwargs):
+        self.facet = facet
+        kwargs.setdefault(
+            "help_text",
+            f"Slugs of {Term.Vocabulary(facet).label.lower()} terms (their list is "
+            "in GET /api/v1/info); repeat the parameter for any of several.",
+        )
+        super().__init__(
+            queryset=Term.objects.filter(vocabulary=facet),
+            to_field_name="slug",
+            **kwargs,
+        )
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(any_term_q(self.facet, [term.slug for term in value]))
+
+
 class SearchFilter(filters.CharFilter):
     """`q`: full-text search, best match first on PostgreSQL (claims.search)."""
 
@@ -132,7 +172,7 @@ class EvidenceFacets(filters.FilterSet):
     model = _choice("model")
     immune_status = _choice("immune_status")
     delivery = _choice("delivery")
-    cancer_type = filters.CharFilter(lookup_expr="iexact", max_length=100)
+    cancer_type = TermsFilter("cancer_type")
     year_min = YearFilter(field_name="publication__year", lookup_expr="gte")
     year_max = YearFilter(field_name="publication__year", lookup_expr="lte")
     retracted = BooleanFilter(field_name="publication__is_retracted")

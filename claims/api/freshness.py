@@ -1,11 +1,12 @@
 """The data version, and conditional GET (ETag, Last-Modified, 304) built on it.
 
 The data version is the time of the last change to any review, topic, claim,
-evidence or publication, with the number of rows of each, so that a deletion
-changes it too. Every read carries an ETag derived from it (and from the URL,
-the format and the user, since drafts are visible to their curator) and a
-Last-Modified of the last change; a client sending either back gets a 304
-until something changes.
+evidence, publication or vocabulary term, with the number of rows of each, so
+that a deletion changes it too. (A record's cancer types change only with the
+record, through claims.services.evidence_save, which writes its row.) Every
+read carries an ETag derived from it (and from the URL, the format and the
+user, since drafts are visible to their curator) and a Last-Modified of the
+last change; a client sending either back gets a 304 until something changes.
 """
 
 import hashlib
@@ -18,7 +19,15 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from claims.api.errors import NotModified, PreconditionFailed
-from claims.models import Claim, DataStamp, Evidence, Publication, Review, Topic
+from claims.models import (
+    Claim,
+    DataStamp,
+    Evidence,
+    Publication,
+    Review,
+    Term,
+    Topic,
+)
 from claims.status_rules import RULES_VERSION
 
 TRACKED = {
@@ -27,6 +36,7 @@ TRACKED = {
     "claims": Claim,
     "evidence": Evidence,
     "publications": Publication,
+    "terms": Term,
 }
 
 

@@ -7,11 +7,12 @@ For a serializer whose fields are each a column as it is (its record's or a
 referred record's), a time, a record's own link, a related record's slug, a
 nested serializer of a referred record or of the record's own fields
 (source="*"), or a method field whose value the view computes from the
-record's pk, `plan()` reads the columns with one values_list() and assembles
-the same dicts, key for key, in the serializer's order and representation.
-The plan is made from the serializer's own fields, once per class, so the two
-cannot drift apart; tests/api/test_plain.py holds their JSON byte for byte
-equal.
+record's pk (or the serializer's `plain_values` computes for all the rows' pks
+at once, such as a record's many-to-many terms), `plan()` reads the columns
+with one values_list() and assembles the same dicts, key for key, in the
+serializer's order and representation. The plan is made from the serializer's
+own fields, once per class, so the two cannot drift apart;
+tests/api/test_plain.py holds their JSON byte for byte equal.
 """
 
 import datetime
@@ -61,6 +62,10 @@ class Plan:
     def __init__(self, serializer_class: type[serializers.Serializer]):
         self.paths: list[str] = ["pk"]
         self._links: dict[str, IdentityField] = {}
+        # Method field -> its values for many records, {pk: value}, from pks.
+        self._batches: dict[str, Callable[[list], dict]] = dict(
+            getattr(serializer_class, "plain_values", {})
+        )
         serializer = serializer_class()
         self._steps = self._compile(serializer, serializer.Meta.model, prefix="")
 
@@ -69,8 +74,14 @@ class Plan:
     ) -> list[dict]:
         """The serializer's output of each row of values_list(*self.paths).
 
-        A method field's value is computed[its name](the record's pk).
+        A method field's value is computed[its name](the record's pk), or else
+        its plain_values for all the rows' pks, read once.
         """
+        values = list(values)
+        pks = self.pks(values)
+        for name, batch in self._batches.items():
+            if name not in computed:
+                computed[name] = batch(pks).__getitem__
         urls = {name: link.template(request) for name, link in self._links.items()}
         env = Env(urls, _time_writer(), computed)
         steps = self._steps

@@ -4,7 +4,7 @@ Read serializers only shape output; the write serializers only parse input,
 and the views hand what they parsed to the curation services.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 from drf_spectacular.utils import extend_schema_field
@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.relations import Hyperlink
 
 from claims.citations import MAX_PMID
-from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.models import Claim, Evidence, Publication, Review, Term, Topic
 from claims.status_rules import RULES_VERSION
 
 STANCES = Evidence.Stance.values
@@ -281,6 +281,31 @@ class ClaimSerializer(serializers.ModelSerializer):
         return evidence_counts_body(claim.evidence_found)
 
 
+class TermSerializer(serializers.ModelSerializer):
+    """A term of a controlled vocabulary, with its ontology identifier."""
+
+    ontology_id = serializers.CharField(
+        help_text="A CURIE, e.g. NCIT:C3224 (NCI Thesaurus); empty where none "
+        "was verified."
+    )
+
+    class Meta:
+        model = Term
+        fields = ["slug", "label", "ontology_id"]
+
+
+def cancer_types_of(pks: Iterable[int]) -> dict[int, list[dict[str, str]]]:
+    """TermSerializer's output of the cancer types of each record, by pk, in
+    the terms' order: for many records in one query."""
+    found: dict[int, list[dict[str, str]]] = {pk: [] for pk in pks}
+    links = Evidence.cancer_types.through.objects.filter(evidence_id__in=list(found))
+    columns = ["evidence_id", *(f"term__{name}" for name in TermSerializer.Meta.fields)]
+    ordered = links.order_by(*(f"term__{name}" for name in Term._meta.ordering))
+    for pk, *values in ordered.values_list(*columns):
+        found[pk].append(dict(zip(TermSerializer.Meta.fields, values, strict=True)))
+    return found
+
+
 EVIDENCE_FIELDS = [
     "id",
     "url",
@@ -291,7 +316,7 @@ EVIDENCE_FIELDS = [
     "level",
     "msc_source",
     "species",
-    "cancer_type",
+    "cancer_types",
     "model",
     "immune_status",
     "delivery",
@@ -311,12 +336,22 @@ class EvidenceSerializer(serializers.ModelSerializer):
     url = IdentityField(view_name="api:evidence-detail")
     claim = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     publication = PublicationSummarySerializer(read_only=True)
+    cancer_types = serializers.SerializerMethodField()
+
+    # Pages read as plain values (claims.api.plain) get each method field's
+    # values for the page's records at once, by pk.
+    plain_values = {"cancer_types": cancer_types_of}
 
     class Meta:
         # Not read_only_fields: DRF would drop allow_blank, and the schema would
         # then deny the blank that an unreported context facet is.
         model = Evidence
         fields = EVIDENCE_FIELDS
+
+    @extend_schema_field(TermSerializer(many=True))
+    def get_cancer_types(self, evidence: Evidence) -> list[dict[str, str]]:
+        """Every cancer type the finding was made in, with its identifier."""
+        return TermSerializer(evidence.cancer_types.all(), many=True).data
 
 
 class ClaimEvidenceSerializer(EvidenceSerializer):
@@ -353,6 +388,13 @@ class EvidenceWriteSerializer(StrictInput, serializers.ModelSerializer):
         help_text="The paper's PMID; add it first with POST /api/v1/publications/.",
     )
     rating = serializers.IntegerField(min_value=1, max_value=5, default=3)
+    cancer_types = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        required=False,
+        queryset=Term.objects.cancer_types(),
+        help_text="Slugs of cancer-type terms (their list is in GET /api/v1/info).",
+    )
 
     class Meta:
         model = Evidence
@@ -364,7 +406,7 @@ class EvidenceWriteSerializer(StrictInput, serializers.ModelSerializer):
             "level",
             "msc_source",
             "species",
-            "cancer_type",
+            "cancer_types",
             "model",
             "immune_status",
             "delivery",
@@ -387,10 +429,24 @@ class RejectSerializer(StrictInput, serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why it is rejected.")
 
 
+class VocabularySerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        help_text="Version of the vocabulary file shipped with this portal."
+    )
+    cancer_type = TermSerializer(many=True)
+    msc_source = TermSerializer(many=True)
+    species = TermSerializer(many=True)
+    model = TermSerializer(many=True)
+
+
 class InfoSerializer(serializers.Serializer):
     data_version = serializers.DateTimeField(
         allow_null=True, help_text="Time of the last change to any record."
     )
     rules_version = serializers.CharField()
+    vocabulary = VocabularySerializer(
+        help_text="The controlled vocabularies: each facet's terms, with their "
+        "ontology identifiers."
+    )
     counts = serializers.DictField(child=serializers.IntegerField())
     claims_by_status = serializers.DictField(child=serializers.IntegerField())

@@ -185,13 +185,18 @@ class EvidenceDrawer:
         stance = truth.kind.stances(rng)
         level_kind = "review" if paper.review else "primary"
         profile = self._profile(rng, truth, stance, review=paper.review)
+        effect = _effect(rng, truth.effect, stance)
+        msc_source = dist.MSC_SOURCE[level_kind](rng)
+        species = dist.REVIEW_SPECIES(rng) if paper.review else profile.species
+        # Drawn in this order since the seed's data were first drawn; the names
+        # of the cancer types wait on the record until generate.py links terms.
+        cancers = _cancer(rng, truth, profile.level)
         record = Evidence(
             stance=stance,
-            effect=_effect(rng, truth.effect, stance),
+            effect=effect,
             level=profile.level,
-            msc_source=dist.MSC_SOURCE[level_kind](rng),
-            species=dist.REVIEW_SPECIES(rng) if paper.review else profile.species,
-            cancer_type=_cancer(rng, truth, profile.level),
+            msc_source=msc_source,
+            species=species,
             model=profile.model,
             immune_status=profile.immune_status,
             delivery=profile.delivery,
@@ -199,13 +204,17 @@ class EvidenceDrawer:
             rating=dist.RATINGS[profile.level](rng),
             status=dist.EVIDENCE_STATUS(rng),
         )
+        record.cancers = cancers
         facet, value = truth.split
         if facet in ("cancer_type", "msc_source") and _counts(stance, paper):
-            setattr(
-                record, facet, value if stance == "refutes" else _kept(truth, facet)
-            )
+            kept = value if stance == "refutes" else _kept(truth, facet)
+            if facet == "cancer_type":
+                record.cancers = (kept,)
+            else:
+                record.msc_source = kept
+        cancer = ", ".join(record.cancers)
         record.finding = text.finding(
-            rng, level=record.level, effect=record.effect, cancer=record.cancer_type
+            rng, level=record.level, effect=record.effect, cancer=cancer
         )
         if record.status == Evidence.Status.REJECTED:
             record.review_reason = rng.choice(REJECT_REASONS)
@@ -246,14 +255,19 @@ def _effect(rng: Random, claimed: str, stance: str) -> str:
     return "not_assessed" if claimed != "not_assessed" else "pro_tumor"
 
 
-def _cancer(rng: Random, truth: Truth, level: str) -> str:
+def _cancer(rng: Random, truth: Truth, level: str) -> tuple[str, ...]:
+    """The names of a record's cancer types: none, one, or now and then two."""
     if truth.theme.cancers is None or rng.random() < dist.BLANK_CANCER_SHARE[level]:
-        return ""
+        return ()
     cancer = truth.cancer if rng.random() < 0.6 else truth.theme.cancers(rng)
     if rng.random() < dist.TWO_CANCERS_SHARE:
-        other = dist.CANCERS(rng)
-        cancer = ", ".join(sorted({cancer, other}))
-    return cancer
+        return tuple(sorted({cancer, dist.CANCERS(rng)}))
+    return (cancer,)
+
+
+def cancer_slugs(record: Evidence) -> tuple[str, ...]:
+    """The slugs of the terms of a drawn record's cancer types."""
+    return tuple(sorted(slugify(name) for name in record.cancers))
 
 
 def _facts(record: Evidence, paper: Paper) -> EvidenceFacts:
@@ -265,6 +279,7 @@ def _facts(record: Evidence, paper: Paper) -> EvidenceFacts:
         rating=record.rating,
         retracted=paper.retracted,
         paper=paper.awaiting,
-        context={facet: getattr(record, facet) for facet in Evidence.CONTEXT_FACETS},
+        context={facet: record.facet_value(facet) for facet in Evidence.CONTEXT_FACETS}
+        | {"cancer_type": cancer_slugs(record)},
         label=paper.label,
     )

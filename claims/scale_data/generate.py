@@ -7,17 +7,33 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from random import Random
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, models, reset_queries, transaction
 from django.db.models import Q
+from django.utils.text import slugify
 
-from claims.models import Claim, Evidence, Publication, PublicationChange, Review, Topic
+from claims.models import (
+    Claim,
+    Evidence,
+    Publication,
+    PublicationChange,
+    Review,
+    Term,
+    Topic,
+)
 from claims.scale_data import curation, papers
 from claims.scale_data.curation import SLUG_PREFIX, EvidenceDrawer
-from claims.scale_data.distributions import EVIDENCE_SPREAD_SIGMA, REVIEW_ARTICLE_SHARE
+from claims.scale_data.distributions import (
+    CANCERS,
+    EVIDENCE_SPREAD_SIGMA,
+    REVIEW_ARTICLE_SHARE,
+)
 from claims.scale_data.papers import PMID_BASE, Paper
+from claims.vocabulary import cancer_type_terms
 
 BATCH_SIZE = 5_000  # rows generated, then written, at a time
 # Rows per INSERT: bigger statements were slower on PostgreSQL (5,000 publications:
@@ -113,6 +129,14 @@ class _Generation:
         self.started = time.monotonic()
         start = EPOCH + datetime.timedelta(days=seed % 365)
         self.clock = (start + datetime.timedelta(seconds=i) for i in itertools.count())
+
+    @cached_property
+    def cancer_terms(self) -> dict[str, int]:
+        """{slug: pk} of every cancer type the generator draws, the vocabulary's
+        terms where they exist (a name it lacks becomes a term, as migration
+        0012 would make it)."""
+        terms = cancer_type_terms(Term, CANCERS.values)
+        return {slugify(name): pk for name, pk in terms.items()}
 
     def rng(self, stage: str) -> Random:
         return Random(f"{self.seed}:{stage}")
@@ -219,6 +243,16 @@ class _Generation:
         # Claims first: bulk_create reads each record's claim id off its claim.
         Claim.objects.bulk_create(claims, batch_size=INSERT_SIZE)
         Evidence.objects.bulk_create(records, batch_size=INSERT_SIZE)
+        terms = self.cancer_terms
+        links = Evidence.cancer_types.through
+        links.objects.bulk_create(
+            [
+                links(evidence_id=record.pk, term_id=terms[slug])
+                for record in records
+                for slug in curation.cancer_slugs(record)
+            ],
+            batch_size=INSERT_SIZE,
+        )
         self.report.rows["claims"] += len(claims)
         self.report.rows["evidence"] += len(records)
         self.tick()
@@ -252,13 +286,20 @@ def scale_data_clear() -> dict[str, int]:
     """Delete the generated data set, never the curated review; return counts."""
     claims = Claim.objects.filter(slug__startswith=SLUG_PREFIX).values("pk")
     pubs = Publication.objects.filter(pmid__gte=PMID_BASE).values("pk")
+    evidence = Evidence.objects.filter(Q(claim__in=claims) | Q(publication__in=pubs))
+    versions = Evidence.history.filter(claim_id__in=claims)
+    version_terms = apps.get_model("claims", "HistoricalEvidence_cancer_types")
     # In dependency order; the subqueries run as each delete does.
     doomed = {
         "publication changes": PublicationChange.objects.filter(publication__in=pubs),
-        "evidence history": Evidence.history.filter(claim_id__in=claims),
-        "evidence": Evidence.objects.filter(
-            Q(claim__in=claims) | Q(publication__in=pubs)
+        "evidence history cancer types": version_terms.objects.filter(
+            history__in=versions.values("history_id")
         ),
+        "evidence history": versions,
+        "evidence cancer types": Evidence.cancer_types.through.objects.filter(
+            evidence__in=evidence.values("pk")
+        ),
+        "evidence": evidence,
         "claim history": Claim.history.filter(slug__startswith=SLUG_PREFIX),
         "claims": Claim.objects.filter(slug__startswith=SLUG_PREFIX),
         "topics": Topic.objects.filter(slug__startswith=SLUG_PREFIX),

@@ -52,7 +52,7 @@ def two_sides():
         model=Evidence.ExperimentalModel.CELL_LINE_XENOGRAFT,
         immune_status=Evidence.ImmuneStatus.IMMUNODEFICIENT,
         delivery=Evidence.Delivery.CO_INJECTION,
-        cancer_type="breast carcinoma",
+        cancer_types=["breast-carcinoma"],
     )
     anti = EvidenceFactory(
         claim__slug="anti",
@@ -67,7 +67,7 @@ def two_sides():
         model=Evidence.ExperimentalModel.SYNGENEIC,
         immune_status=Evidence.ImmuneStatus.IMMUNOCOMPETENT,
         delivery=Evidence.Delivery.SYSTEMIC,
-        cancer_type="kaposi sarcoma",
+        cancer_types=["kaposi-sarcoma", "melanoma"],
     )
     return pro, anti
 
@@ -84,7 +84,11 @@ def two_sides():
         ("model=syngeneic", ["anti"]),
         ("immune_status=immunodeficient", ["pro"]),
         ("delivery=systemic", ["anti"]),
+        ("cancer_type=breast-carcinoma", ["pro"]),
         ("cancer_type=Breast%20Carcinoma", ["pro"]),
+        ("cancer_type=melanoma", ["anti"]),
+        ("cancer_type=melanoma&cancer_type=breast-carcinoma", ["anti", "pro"]),
+        ("cancer_type=glioma", []),
         ("year_min=2007", ["anti"]),
         ("year_max=2007", ["pro"]),
         ("year_min=2006&year_max=2009", ["anti", "pro"]),

@@ -11,7 +11,12 @@ from claims.api.renderers import JSONRenderer
 from claims.counts import evidence_counts
 from claims.models import Claim, Evidence
 from tests.api.conftest import client_for
-from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
+from tests.factories import (
+    ClaimFactory,
+    EvidenceFactory,
+    PublicationFactory,
+    TermFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +35,10 @@ def records():
         EvidenceFactory(
             claim=claim,
             publication=papers[0],
-            cancer_type="glioma “quoted”",
+            cancer_types=[
+                TermFactory(slug="q", label="glioma “quoted”", ontology_id="X:1"),
+                "melanoma",
+            ],
             msc_tumor_ratio="1:4",
             immune_status=Evidence.ImmuneStatus.IMMUNODEFICIENT,
             delivery=Evidence.Delivery.CO_INJECTION,
@@ -78,6 +86,8 @@ def test_a_plan_gives_the_serializers_bytes(
 
     assert len(planned) == 3
     assert rendered(planned) == rendered(serialized)
+    terms = next(row["cancer_types"] for row in planned if row["cancer_types"])
+    assert [t["ontology_id"] for t in terms] == ["X:1", "NCIT:C3224"]
 
 
 def test_a_plan_refuses_a_field_it_cannot_read_as_a_column():

@@ -2,7 +2,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from claims.models import Claim, Evidence
+from claims.models import Claim, Evidence, Term
 from claims.services import claims_recompute_status
 from claims.status_rules import RULES_VERSION, ClaimStatus
 from tests.factories import (
@@ -202,9 +202,22 @@ def test_info_gives_the_data_version_rules_version_and_counts(api, contested_cla
         "claims": 1,
         "evidence": 3,
         "publications": 5,
+        "terms": Term.objects.count(),
     }
     assert body["claims_by_status"][ClaimStatus.CONTESTED] == 1
     assert body["claims_by_status"][ClaimStatus.ESTABLISHED] == 0
+
+
+def test_the_data_version_moves_when_a_term_changes(api):
+    before = api.get("/api/v1/info")
+    melanoma = Term.objects.get(vocabulary="cancer_type", slug="melanoma")
+    melanoma.label = "cutaneous melanoma"
+    melanoma.save()
+
+    after = api.get("/api/v1/info", HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert after.status_code == 200
+    assert after.json()["data_version"] > before.json()["data_version"]
 
 
 def test_the_data_version_moves_when_anything_changes(api, contested_claim):
@@ -219,11 +232,13 @@ def test_the_data_version_moves_when_anything_changes(api, contested_claim):
     assert after == topic.updated_at.isoformat().replace("+00:00", "Z")
 
 
-def test_info_on_an_empty_database_has_no_data_version(api):
+def test_info_on_a_database_holding_only_the_vocabulary_dates_it_by_the_terms(api):
     body = api.get("/api/v1/info").json()
 
-    assert body["data_version"] is None
+    last_change = max(t.updated_at for t in Term.objects.all())
+    assert body["data_version"] == last_change.isoformat().replace("+00:00", "Z")
     assert body["counts"]["claims"] == 0
+    assert body["counts"]["terms"] == Term.objects.count() > 0
 
 
 def test_page_size_is_honoured_and_capped_at_500(api):
@@ -294,3 +309,31 @@ def test_claims_filter_by_kind_and_by_thin_evidence(api, contested_claim):
     assert slugs(thin="true") == ["thin"]
     assert slugs(thin="false") == ["msc-promote-growth"]
     assert api.get("/api/v1/claims/", {"kind": "vague"}).status_code == 400
+
+
+def test_evidence_gives_each_cancer_type_with_its_ontology_identifier(api):
+    evidence = EvidenceFactory(cancer_types=["melanoma", "insulinoma"])
+
+    record = api.get(f"/api/v1/evidence/{evidence.pk}/").json()
+    listed = api.get("/api/v1/evidence/").json()["results"][0]
+    nested = api.get(f"/api/v1/claims/{evidence.claim.slug}/").json()["evidence"][0]
+
+    assert record["cancer_types"] == [
+        {"slug": "insulinoma", "label": "insulinoma", "ontology_id": ""},
+        {"slug": "melanoma", "label": "melanoma", "ontology_id": "NCIT:C3224"},
+    ]
+    assert listed["cancer_types"] == nested["cancer_types"] == record["cancer_types"]
+    assert "cancer_type" not in record
+
+
+def test_info_lists_every_vocabulary_with_its_terms_identifiers(api):
+    body = api.get("/api/v1/info").json()["vocabulary"]
+
+    assert body["version"] >= 1
+    assert {"slug": "human", "label": "Human", "ontology_id": "NCBITaxon:9606"} in (
+        body["species"]
+    )
+    assert {t["slug"] for t in body["msc_source"]} == set(Evidence.MscSource.values)
+    melanoma = next(t for t in body["cancer_type"] if t["slug"] == "melanoma")
+    assert melanoma["ontology_id"] == "NCIT:C3224"
+    assert len(body["model"]) == len(Evidence.ExperimentalModel.values)

@@ -227,9 +227,63 @@ def test_duplicate_evidence_is_refused_by_the_curation_rules(as_curator, claim, 
 
     assert response.status_code == 400
     assert response.json()["error"]["message"] == (
-        "The same evidence is already recorded for this claim and paper."
+        "The same evidence is already recorded for this claim and paper; a finding "
+        "made in several cancer types is one record listing them all."
     )
     assert Evidence.objects.count() == 1
+
+
+def test_evidence_differing_only_in_cancer_types_is_a_duplicate(
+    as_curator, claim, paper
+):
+    as_curator.post(
+        "/api/v1/evidence/", payload(cancer_types=["melanoma"]), format="json"
+    )
+
+    response = as_curator.post(
+        "/api/v1/evidence/", payload(cancer_types=["glioma"]), format="json"
+    )
+
+    assert response.status_code == 400
+    assert Evidence.objects.get().facet_value("cancer_type") == ("melanoma",)
+
+
+def test_a_curator_records_evidence_with_cancer_types_in_one_version(
+    as_curator, claim, paper
+):
+    response = as_curator.post(
+        "/api/v1/evidence/",
+        payload(cancer_types=["melanoma", "Breast-Carcinoma"]),
+        format="json",
+    )
+
+    assert response.status_code == 400  # a slug is written as it is
+    response = as_curator.post(
+        "/api/v1/evidence/",
+        payload(cancer_types=["melanoma", "breast-carcinoma"]),
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert [t["slug"] for t in response.json()["cancer_types"]] == [
+        "breast-carcinoma",
+        "melanoma",
+    ]
+    evidence = Evidence.objects.get()
+    assert evidence.history.count() == 1
+    version = evidence.history.get()
+    assert sorted(link.term.slug for link in version.cancer_types.all()) == [
+        "breast-carcinoma",
+        "melanoma",
+    ]
+
+
+def test_an_unknown_cancer_type_is_refused_naming_the_field(as_curator, claim, paper):
+    response = as_curator.post(
+        "/api/v1/evidence/", payload(cancer_types=["no-such-tumor"]), format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["cancer_types"]
 
 
 def test_a_curator_edits_their_own_draft(as_curator, curator, claim, paper):

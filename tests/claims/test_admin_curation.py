@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from claims import curation
-from claims.models import Evidence, Publication
+from claims.models import Evidence, Publication, Term
 from claims.status_rules import ClaimStatus
 from tests.factories import ClaimFactory, PublicationFactory, UserFactory
 
@@ -34,7 +34,7 @@ def evidence_form(claim, paper, **overrides):
         "rating": 3,
         "finding": "Co-injected MSC enlarged the tumors.",
         "quote": "",
-        "cancer_type": "",
+        "cancer_types": [],
         "msc_tumor_ratio": "",
         "change_reason": "",
     }
@@ -381,3 +381,119 @@ def test_the_evidence_list_and_form_show_who_created_submitted_and_reviewed(
     assert "edgar" in row
     assert b"carla" in form.content
     assert b"edgar" in form.content
+
+
+# -- cancer types: picked from the vocabulary ------------------------------------
+
+
+def term(slug: str) -> Term:
+    return Term.objects.get(vocabulary=Term.Vocabulary.CANCER_TYPE, slug=slug)
+
+
+def autocomplete(client, words: str):
+    return client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": words,
+            "app_label": "claims",
+            "model_name": "evidence",
+            "field_name": "cancer_types",
+        },
+    )
+
+
+def test_a_curator_picks_cancer_types_by_autocomplete_from_that_vocabulary(client):
+    login(client, curation.CURATOR_GROUP)
+
+    found = autocomplete(client, "mel").json()["results"]
+    by_id = autocomplete(client, "NCIT:C3224").json()["results"]
+    other = autocomplete(client, "human").json()["results"]
+
+    assert [r["text"] for r in found] == ["melanoma (NCIT:C3224)"]
+    assert [r["id"] for r in by_id] == [str(term("melanoma").pk)]
+    assert other == []  # a species term is no cancer type
+    page = client.get(reverse("admin:claims_evidence_add")).content.decode()
+    select = page[page.index('<select name="cancer_types"') :].split(">", 1)[0]
+    assert 'class="admin-autocomplete' in select
+    assert "multiple" in select
+
+
+def test_evidence_added_with_cancer_types_is_one_version_holding_them(client, paper):
+    login(client, curation.CURATOR_GROUP)
+    picked = [term("melanoma").pk, term("glioma").pk]
+
+    response = add_evidence(client, ClaimFactory(), paper, cancer_types=picked)
+
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert evidence.facet_value("cancer_type") == ("glioma", "melanoma")
+    assert evidence.history.count() == 1
+    assert evidence.history.get().cancer_types.count() == 2
+
+
+def test_a_term_of_another_vocabulary_is_refused_by_the_form(client, paper):
+    login(client, curation.CURATOR_GROUP)
+    human = Term.objects.get(vocabulary="species", slug="human")
+
+    response = add_evidence(client, ClaimFactory(), paper, cancer_types=[human.pk])
+
+    assert response.status_code == 200  # the form again, with the error
+    assert not Evidence.objects.exists()
+
+
+def test_changing_an_accepted_records_cancer_types_recomputes_the_claim(
+    client, paper, monkeypatch
+):
+    login(client, curation.EDITOR_GROUP)
+    add_evidence(client, ClaimFactory(), paper, cancer_types=[term("melanoma").pk])
+    evidence = Evidence.objects.get()
+    Evidence.objects.filter(pk=evidence.pk).update(status="accepted")
+    recomputed = []
+    monkeypatch.setattr(
+        curation, "claims_recompute_status", lambda claim_ids: recomputed.append(1)
+    )
+    url = reverse("admin:claims_evidence_change", args=[evidence.pk])
+
+    client.post(url, evidence_form(evidence.claim, paper, cancer_types=[]))
+
+    assert evidence.facet_value("cancer_type") == ()
+    assert recomputed
+    assert evidence.history.count() == 2
+
+
+def test_revert_restores_the_versions_cancer_types(client, paper):
+    login(client, curation.EDITOR_GROUP)
+    add_evidence(client, ClaimFactory(), paper, cancer_types=[term("melanoma").pk])
+    evidence = Evidence.objects.get()
+    first = evidence.history.earliest()
+    url = reverse("admin:claims_evidence_change", args=[evidence.pk])
+    client.post(url, evidence_form(evidence.claim, paper, cancer_types=[]))
+    revert_url = reverse(
+        "admin:claims_evidence_simple_history", args=[evidence.pk, first.history_id]
+    )
+
+    form = client.get(revert_url).context["adminform"].form
+    melanoma = [term("melanoma").pk]
+    client.post(revert_url, evidence_form(evidence.claim, paper, cancer_types=melanoma))
+
+    assert form.initial["cancer_types"] == melanoma
+    assert evidence.facet_value("cancer_type") == ("melanoma",)
+    assert evidence.history.count() == 3
+
+
+def test_the_vocabulary_is_read_only_in_the_admin(client):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    melanoma = term("melanoma")
+
+    listing = client.get(reverse("admin:claims_term_changelist"), {"q": "C3224"})
+    change = client.post(
+        reverse("admin:claims_term_change", args=[melanoma.pk]), {"label": "x"}
+    )
+
+    assert listing.status_code == 200
+    assert "melanoma" in listing.content.decode()
+    assert client.get(reverse("admin:claims_term_add")).status_code == 403
+    assert change.status_code == 403
+    melanoma.refresh_from_db()
+    assert melanoma.label == "melanoma"

@@ -1,10 +1,13 @@
 """The "why studies disagree" tallies: pure functions over unsaved evidence."""
 
+import pytest
+
 from claims.disagreement import explain_disagreement, tally
 from claims.labels import value_label
 from claims.models import Evidence, Publication
 from claims.services import evidence_facts
 from claims.status_rules import compute_status
+from tests.factories import EvidenceFactory
 
 
 def finding(pmid, stance="supports", effect="pro_tumor", *, retracted=False, **kw):
@@ -162,8 +165,10 @@ def test_there_is_nothing_to_explain_without_both_sides():
     assert explain([]) is None
 
 
-def test_free_text_values_are_shown_as_curated_and_choices_by_their_label():
-    assert value_label("cancer_type", "breast carcinoma") == "breast carcinoma"
+@pytest.mark.django_db
+def test_terms_are_shown_by_their_label_and_choices_by_their_label_in_lowercase():
+    assert value_label("cancer_type", "kaposi-sarcoma") == "Kaposi sarcoma"
+    assert value_label("cancer_type", "x", terms={"x": "a label"}) == "a label"
     assert value_label("immune_status", "immunodeficient") == "immunodeficient host"
     assert value_label("delivery", "") == "not reported"
 
@@ -185,3 +190,18 @@ def test_papers_awaiting_verification_or_rated_low_take_no_side():
     records[0].publication.verification = Publication.Verification.UNVERIFIED
 
     assert explain(records) is None
+
+
+@pytest.mark.django_db
+def test_a_paper_counts_once_for_each_of_its_cancer_types():
+    records = [
+        EvidenceFactory(cancer_types=["breast-carcinoma", "melanoma"]),
+        EvidenceFactory(cancer_types=["melanoma"]),
+        EvidenceFactory(),
+    ]
+
+    side = tally(records, "cancer_type")
+
+    assert side.describe() == (
+        "2 of 3 melanoma, 1 of 3 breast carcinoma, 1 of 3 not reported"
+    )

@@ -5,11 +5,15 @@ import random
 from collections import Counter, defaultdict
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.http import QueryDict
 
-from claims.facets import EVIDENCE_FACETS, ClaimFilters
-from claims.models import Claim, Evidence
+from claims.facets import EVIDENCE_FACETS, MULTIPLE, ClaimFilters
+from claims.models import Claim, Evidence, Term
+from claims.review_file import read_review_file
 from claims.status_rules import ClaimStatus
+from claims.vocabulary import cancer_type_links
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
@@ -129,16 +133,27 @@ def varied():
                 claim=claim,
                 publication=rng.choice(papers),
                 status=rng.choice(["accepted"] * 4 + ["rejected"]),
-                **{name: rng.choice(_values(name)) for name in EVIDENCE_FACETS},
+                **{
+                    Evidence.TERM_FACETS.get(name, name): rng.choice(_values(name))
+                    for name in EVIDENCE_FACETS
+                },
             )
 
 
-def _values(name: str) -> list[str]:
+def _values(name: str) -> list:
     """A facet's values to draw from: a few of its choices, and often a blank
-    where the field may be left blank."""
+    where the field may be left blank; for cancer type, none, one or two terms
+    (the factories' keyword)."""
+    if name in MULTIPLE:
+        return [(), (), ("glioma",), ("multiple-myeloma",), ("glioma", "melanoma")]
     field = Evidence._meta.get_field(name)
-    choices = [value for value, _ in field.choices or []][:3] or ["glioma", "myeloma"]
+    choices = [value for value, _ in field.choices][:3]
     return [*choices, "", ""] if field.blank else choices
+
+
+def _facet_values(record: Evidence, facet: str) -> set[str]:
+    value = record.facet_value(facet)
+    return {value} if isinstance(value, str) else set(value)
 
 
 def python_counts(filters: ClaimFilters) -> dict[str, Counter]:
@@ -150,7 +165,8 @@ def python_counts(filters: ClaimFilters) -> dict[str, Counter]:
         if not filters.q or claim.pk in filters.matching_ids
     }
     evidence = defaultdict(list)
-    for record in Evidence.objects.accepted().select_related("publication"):
+    accepted = Evidence.objects.accepted().select_related("publication")
+    for record in accepted.prefetch_related("cancer_types"):
         evidence[record.claim_id].append(record)
 
     def claim_passes(claim, without=""):
@@ -168,7 +184,7 @@ def python_counts(filters: ClaimFilters) -> dict[str, Counter]:
         if filters.year_max is not None and (year is None or year > filters.year_max):
             return False
         return all(
-            getattr(record, k) == v
+            _facet_values(record, k) & ({v} if isinstance(v, str) else set(v))
             for k, v in filters.values.items()
             if k in EVIDENCE_FACETS and k != without
         )
@@ -183,7 +199,13 @@ def python_counts(filters: ClaimFilters) -> dict[str, Counter]:
         if claim_passes(claim):
             for facet in EVIDENCE_FACETS:
                 counts[facet].update(
-                    {getattr(r, facet) for r in evidence[pk] if record_passes(r, facet)}
+                    set().union(
+                        *(
+                            _facet_values(r, facet)
+                            for r in evidence[pk]
+                            if record_passes(r, facet)
+                        )
+                    )
                 )
     return counts
 
@@ -201,6 +223,7 @@ def python_counts(filters: ClaimFilters) -> dict[str, Counter]:
         {"q": "angiogenesis"},
         {"q": "angiogenesis", "status": "supported", "msc_source": "bone_marrow"},
         {"cancer_type": "glioma", "topic": "t3", "year_min": "2000"},
+        {"cancer_type": ["melanoma", "multiple-myeloma"], "delivery": "local"},
         {"q": "nowhere", "topic": "t1", "delivery": "local"},
     ],
 )
@@ -209,10 +232,11 @@ def test_the_database_counts_each_facet_as_python_counts_every_row(varied, param
     expected = python_counts(filters)
 
     for facet in filters.facets():
-        chosen = filters.values.get(facet.name)
+        chosen = filters.values.get(facet.name, ())
+        chosen = (chosen,) if isinstance(chosen, str) else chosen
         found = {o.value: o.count for o in facet.options}
         counted = {v: n for v, n in expected[facet.name].items() if v and n}
-        assert found == counted | ({chosen: counted.get(chosen, 0)} if chosen else {})
+        assert found == counted | {v: counted.get(v, 0) for v in chosen}
 
 
 def test_the_year_bounds_are_those_of_the_papers_with_accepted_evidence(varied):
@@ -230,3 +254,113 @@ def test_without_accepted_evidence_there_are_no_year_bounds():
     EvidenceFactory(status="rejected")
 
     assert ClaimFilters().year_bounds() == (None, None)
+
+
+# -- cancer types: terms, several at once ------------------------------------------
+
+
+def melanoma_claims_in_the_file() -> set[str]:
+    data = read_review_file(settings.REVIEW_DATA_FILE)
+    return {claim.slug for claim, ev in data.evidence if "melanoma" in ev.cancer_types}
+
+
+def test_the_melanoma_filter_finds_every_claim_with_melanoma_evidence():
+    call_command("load_review", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    expected = melanoma_claims_in_the_file()
+
+    filters = ClaimFilters.from_params({"cancer_type": "melanoma"})
+    found = set(filters.claims(Claim.objects.all()).values_list("slug", flat=True))
+
+    assert found == expected
+    assert len(expected) == 12  # 7 of them when "breast carcinoma, melanoma" was text
+    melanoma = next(
+        o
+        for f in ClaimFilters().facets()
+        if f.name == "cancer_type"
+        for o in f.options
+        if o.value == "melanoma"
+    )
+    assert (melanoma.label, melanoma.count, melanoma.ontology_id) == (
+        "melanoma",
+        12,
+        "NCIT:C3224",
+    )
+
+
+def test_several_cancer_types_find_claims_with_evidence_in_any_of_them():
+    glioma, myeloma, both = ClaimFactory(), ClaimFactory(), ClaimFactory()
+    EvidenceFactory(claim=glioma, cancer_types=["glioma"])
+    EvidenceFactory(claim=myeloma, cancer_types=["multiple-myeloma"])
+    EvidenceFactory(claim=both, cancer_types=["glioma", "melanoma"])
+    ClaimFactory()  # no cancer type
+
+    filters = ClaimFilters.from_params(
+        QueryDict("cancer_type=glioma&cancer_type=Multiple%20Myeloma&cancer_type=")
+    )
+
+    assert filters.values["cancer_type"] == ("glioma", "multiple-myeloma")
+    assert set(filters.claims(Claim.objects.all())) == {glioma, myeloma, both}
+    assert filters.querystring() == ("cancer_type=glioma&cancer_type=multiple-myeloma")
+    assert filters.querystring(without="cancer_type", value="glioma") == (
+        "cancer_type=multiple-myeloma"
+    )
+
+
+def test_a_cancer_type_filter_holds_with_the_others_on_one_and_the_same_record():
+    claim = ClaimFactory()
+    EvidenceFactory(claim=claim, cancer_types=["glioma"], delivery="systemic")
+    EvidenceFactory(claim=claim, cancer_types=["melanoma"], delivery="local")
+
+    same = ClaimFilters.from_params({"cancer_type": "glioma", "delivery": "systemic"})
+    split = ClaimFilters.from_params({"cancer_type": "glioma", "delivery": "local"})
+
+    assert list(same.claims(Claim.objects.all())) == [claim]
+    assert not split.claims(Claim.objects.all()).exists()
+
+
+def test_cancer_type_options_are_terms_in_label_order_with_their_identifiers():
+    EvidenceFactory(cancer_types=["melanoma", "kaposi-sarcoma"])
+    EvidenceFactory(cancer_types=["melanoma"])
+
+    filters = ClaimFilters.from_params({"cancer_type": ["glioma", "melanoma"]})
+    facet = next(f for f in filters.facets() if f.name == "cancer_type")
+
+    assert facet.multiple
+    assert facet.label == "Cancer type"
+    assert [(o.value, o.label, o.count, o.selected) for o in facet.options] == [
+        ("glioma", "glioma", 0, True),  # chosen, so listed at 0
+        ("kaposi-sarcoma", "Kaposi sarcoma", 1, False),
+        ("melanoma", "melanoma", 2, True),
+    ]
+    ids = {o.value: o.ontology_id for o in facet.options}
+    assert ids["kaposi-sarcoma"] == "NCIT:C9087"
+    unselect = {o.value: o.unselect for o in facet.options}
+    assert unselect["melanoma"] == "cancer_type=glioma"
+
+
+def test_choice_facets_show_the_ontology_identifier_of_their_values():
+    EvidenceFactory(species="mouse", msc_source="adipose", model="syngeneic")
+
+    facets = {f.name: f for f in ClaimFilters().facets()}
+
+    assert [(o.value, o.ontology_id) for o in facets["species"].options] == [
+        ("mouse", "NCBITaxon:10090")
+    ]
+    assert facets["msc_source"].options[0].ontology_id == "UBERON:0001013"
+    assert facets["model"].options[0].ontology_id == ""
+
+
+def test_case_variants_of_a_legacy_cancer_type_are_one_term_and_one_option():
+    upper, lower = EvidenceFactory(), EvidenceFactory()
+    links = cancer_type_links(
+        Term, [(upper.pk, "Multiple Myeloma"), (lower.pk, "multiple myeloma")]
+    )
+    Evidence.cancer_types.through.objects.bulk_create(
+        Evidence.cancer_types.through(evidence_id=pk, term_id=term)
+        for pk, term in links
+    )
+
+    facet = next(f for f in ClaimFilters().facets() if f.name == "cancer_type")
+
+    assert [(o.value, o.count) for o in facet.options] == [("multiple-myeloma", 2)]
+    assert Term.objects.filter(label__iexact="multiple myeloma").count() == 1

@@ -5,7 +5,7 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from claims.models import Claim, Evidence, Publication, Topic
+from claims.models import Claim, Evidence, Publication, Term, Topic
 from claims.review_file import ReviewFileError, read_review_file
 from claims.services import review_load
 from claims.status_rules import ClaimStatus
@@ -273,6 +273,24 @@ def test_a_yaml_syntax_error_names_file_and_line(tmp_path):
             lambda d: d["publications"][0].update(pmid=-5),
             r"'pmid' must be a whole number",
         ),
+        (
+            lambda d: d["topics"][0]["claims"][0]["evidence"][0].update(
+                cancer_types="melanoma"
+            ),
+            r"'cancer_types' must be a non-empty list of slugs",
+        ),
+        (
+            lambda d: d["topics"][0]["claims"][0]["evidence"][0].update(
+                cancer_types=["melanoma", "melanoma"]
+            ),
+            r"'cancer_types' lists a term twice",
+        ),
+        (
+            lambda d: d["topics"][0]["claims"][0]["evidence"][0].update(
+                cancer_type="melanoma"
+            ),
+            r"unknown key\(s\) cancer_type",
+        ),
     ],
 )
 def test_invalid_content_names_the_line_of_the_bad_record(tmp_path, mutate, message):
@@ -331,3 +349,82 @@ def test_a_new_fingerprint_with_the_same_values_adds_no_history(tmp_path):
 
     assert Evidence.history.count() == versions
     assert report.unchanged["evidence"] == 3
+
+
+def test_an_unknown_cancer_type_fails_naming_the_file_and_the_line_of_its_record(
+    tmp_path,
+):
+    data = copy.deepcopy(MINIMAL)
+    data["topics"][0]["claims"][0]["evidence"][1]["cancer_types"] = [
+        "kaposi-sarcoma",
+        "Kaposi sarcoma",
+    ]
+    path = write(tmp_path, data)
+    lines = path.read_text().splitlines()
+    line = lines.index("    - key: khakoo2006-growth") + 1
+
+    with pytest.raises(ReviewFileError) as error:
+        read_review_file(path)
+
+    assert str(error.value) == (
+        f"{path}:{line}: evidence 'khakoo2006-growth': cancer_types 'Kaposi sarcoma' "
+        "is not a term of the vocabulary (vocabulary.yaml); add it there first."
+    )
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_the_command_refuses_an_unknown_cancer_type_before_writing(tmp_path):
+    data = copy.deepcopy(MINIMAL)
+    data["topics"][0]["claims"][0]["evidence"][0]["cancer_types"] = ["carcinoid"]
+
+    with pytest.raises(CommandError, match=r"review\.yaml:\d+: .*'carcinoid' is not"):
+        call_command("load_review", str(write(tmp_path, data)))
+
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_cancer_types_load_with_their_record_in_one_version_and_reload_unchanged(
+    tmp_path,
+):
+    data = copy.deepcopy(MINIMAL)
+    khakoo = data["topics"][0]["claims"][0]["evidence"][1]
+    khakoo["cancer_types"] = ["melanoma", "kaposi-sarcoma"]
+    load(tmp_path, data)
+    evidence = Evidence.objects.get(source_key="khakoo2006-growth")
+
+    report = load(tmp_path, data)
+
+    assert evidence.facet_value("cancer_type") == ("kaposi-sarcoma", "melanoma")
+    assert evidence.history.count() == 1
+    version = evidence.history.get()
+    assert {link.term.slug for link in version.cancer_types.all()} == {
+        "kaposi-sarcoma",
+        "melanoma",
+    }
+    assert report.unchanged["evidence"] == 3
+    assert report.unchanged["term"] == Term.objects.count()
+
+
+def test_a_cancer_type_changed_in_the_file_updates_the_record(tmp_path):
+    data = copy.deepcopy(MINIMAL)
+    khakoo = data["topics"][0]["claims"][0]["evidence"][1]
+    khakoo["cancer_types"] = ["melanoma"]
+    load(tmp_path, data)
+    khakoo["cancer_types"] = ["kaposi-sarcoma"]
+
+    report = load(tmp_path, data)
+
+    evidence = Evidence.objects.get(source_key="khakoo2006-growth")
+    assert evidence.facet_value("cancer_type") == ("kaposi-sarcoma",)
+    assert report.updated["evidence"] == 1
+    assert evidence.history.count() == 2
+
+
+def test_loading_brings_the_terms_up_to_the_vocabulary_file(tmp_path):
+    Term.objects.filter(slug="melanoma").update(ontology_id="")
+
+    report = load(tmp_path)
+
+    assert Term.objects.get(slug="melanoma").ontology_id == "NCIT:C3224"
+    assert report.updated["term"] == 1
+    assert "term: 0 created, 1 updated" in report.summary()

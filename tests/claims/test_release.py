@@ -15,10 +15,20 @@ from django.utils import timezone
 
 from claims import curation
 from claims.api.csv_rows import EvidenceCsvSerializer
-from claims.models import Claim, Evidence, Publication, Review, Topic
-from claims.releases import MANIFEST_FILE, release_export, release_import
+from claims.models import Claim, Evidence, Publication, Review, Term, Topic
+from claims.releases import (
+    MANIFEST_FILE,
+    _write_manifest,
+    release_export,
+    release_import,
+)
 from claims.services import claims_drift
-from tests.factories import EvidenceFactory, PublicationFactory, UserFactory
+from tests.factories import (
+    EvidenceFactory,
+    PublicationFactory,
+    UserFactory,
+    cancer_terms,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +100,7 @@ def curate(claim: Claim, paper: Publication) -> dict[str, Evidence]:
         level=Evidence.Level.ANIMAL,
         msc_source=Evidence.MscSource.BONE_MARROW,
         species=Evidence.Species.HUMAN,
-        cancer_type="breast carcinoma",
+        cancer_types=cancer_terms(["breast-carcinoma", "melanoma"]),
         model=Evidence.ExperimentalModel.CELL_LINE_XENOGRAFT,
         immune_status=Evidence.ImmuneStatus.IMMUNODEFICIENT,
         delivery=Evidence.Delivery.CO_INJECTION,
@@ -200,7 +210,8 @@ def test_release_json_holds_every_field_and_workflow_state(curated, tmp_path):
     release = release_export(output=tmp_path / "r", now=NOW).path
     document = json.loads((release / "release.json").read_text())
 
-    assert document["format_version"] == 1
+    assert document["format_version"] == 2
+    assert document["vocabulary_version"] >= 1
     assert document["created_at"] == NOW.isoformat()
     evidence = {row["id"]: row for row in document["evidence"]}
     rejected = evidence[curated["rejected"].pk]
@@ -213,6 +224,67 @@ def test_release_json_holds_every_field_and_workflow_state(curated, tmp_path):
     assert paper["fetched_at"] == "2026-11-01T03:04:05.654321+00:00"
     assert paper["abstract_sections"][1] == {"label": "RESULTS", "text": "Tumors grew."}
     assert document["counts"]["evidence"] == Evidence.objects.count()
+
+
+def cancer_types() -> dict[int, list[str]]:
+    """Each record's cancer types, by slug."""
+    found: dict[int, list[str]] = {}
+    links = Evidence.cancer_types.through.objects.order_by("evidence", "term__slug")
+    for pk, slug in links.values_list("evidence", "term__slug"):
+        found.setdefault(pk, []).append(slug)
+    return found
+
+
+def test_a_release_restores_each_records_cancer_types_and_the_terms(curated, tmp_path):
+    melanoma = Term.objects.get(vocabulary="cancer_type", slug="melanoma")
+    before = cancer_types()
+    release = release_export(output=tmp_path / "r", now=NOW).path
+    document = json.loads((release / "release.json").read_text())
+    clear_database()
+    # The release's terms win over what the database holds for the same slug.
+    Term.objects.filter(pk=melanoma.pk).update(label="changed", ontology_id="")
+
+    release_import(path=release)
+
+    assert cancer_types() == before
+    assert before[curated["rejected"].pk] == ["breast-carcinoma", "melanoma"]
+    melanoma.refresh_from_db()
+    assert (melanoma.label, melanoma.ontology_id) == ("melanoma", "NCIT:C3224")
+    rows = {row["id"]: row for row in document["evidence"]}
+    assert rows[curated["rejected"].pk]["cancer_types"] == [
+        "breast-carcinoma",
+        "melanoma",
+    ]
+    terms = {(t["vocabulary"], t["slug"]): t for t in document["terms"]}
+    assert terms[("species", "human")]["ontology_id"] == "NCBITaxon:9606"
+
+
+def test_a_release_from_before_the_vocabulary_restores_its_free_text_as_terms(
+    small, tmp_path
+):
+    release = release_export(output=tmp_path / "r", now=NOW).path
+    document = json.loads((release / "release.json").read_text())
+    document["format_version"] = 1
+    del document["terms"], document["counts"]["terms"]
+    texts = ["Breast Carcinoma, melanoma", "a tumour no term names"]
+    for row, text in zip(document["evidence"], texts, strict=True):
+        del row["cancer_types"]
+        row["cancer_type"] = text
+    (release / "release.json").chmod(0o644)
+    (release / "release.json").write_text(json.dumps(document))
+    (release / MANIFEST_FILE).chmod(0o644)
+    _write_manifest(release)
+    clear_database()
+
+    release_import(path=release)
+
+    first, second = (row["id"] for row in document["evidence"])
+    assert cancer_types() == {
+        first: ["breast-carcinoma", "melanoma"],
+        second: ["a-tumour-no-term-names"],
+    }
+    made = Term.objects.get(slug="a-tumour-no-term-names")
+    assert (made.label, made.ontology_id) == ("a tumour no term names", "")
 
 
 def test_restored_users_are_inactive_and_cannot_log_in(curated, tmp_path):
@@ -383,7 +455,8 @@ def test_a_restore_refuses_a_database_that_holds_curated_content(small, tmp_path
 def test_the_commands_export_and_import_a_release(small, tmp_path):
     out = io.StringIO()
     call_command("export_release", "--output", tmp_path / "r", stdout=out)
-    assert f"Release written: {tmp_path / 'r'}: 4 publications" in out.getvalue()
+    written = re.escape(f"Release written: {tmp_path / 'r'}: ")
+    assert re.search(rf"{written}\d+ terms, 4 publications", out.getvalue())
     assert "sha256sum -c MANIFEST" in out.getvalue()
     clear_database()
 

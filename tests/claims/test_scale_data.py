@@ -3,9 +3,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
-from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.models import Claim, Evidence, Publication, Review, Term, Topic
 from claims.scale_data import PMID_BASE, SLUG_PREFIX
 from claims.services import claim_verdict
 from claims.status_rules import RULES_VERSION, ClaimStatus
@@ -66,6 +66,15 @@ def dump() -> dict[str, list]:
             ["claim__slug", "publication__pmid"],
             "claim__slug",
             "publication__pmid",
+        ),
+        "evidence cancer types": list(
+            Evidence.cancer_types.through.objects.filter(
+                evidence__claim__slug__startswith=SLUG_PREFIX
+            )
+            .order_by("evidence__claim__slug", "evidence__publication__pmid", "term")
+            .values_list(
+                "evidence__claim__slug", "evidence__publication__pmid", "term__slug"
+            )
         ),
     }
 
@@ -199,8 +208,16 @@ class TestAMediumDataSet:
         )
         assert not evidence.filter(level="review").exclude(model="").exists()
         assert not evidence.filter(level="in_vitro").exclude(immune_status="").exists()
-        assert evidence.filter(cancer_type="").exists()
-        assert evidence.filter(cancer_type="multiple myeloma").exists()
+        assert evidence.filter(cancer_types=None).exists()
+        assert evidence.filter(cancer_types__slug="multiple-myeloma").exists()
+        two = evidence.annotate(n=Count("cancer_types")).filter(n=2)
+        assert 0 < two.count() < 0.1 * 3000
+        assert (
+            not Term.objects.cancer_types()
+            .filter(ontology_id="")
+            .exclude(slug__in=["insulinoma", "pancreatic-carcinoma"])
+            .exists()
+        )  # every name drawn is a term of the vocabulary
         assert evidence.filter(msc_source="").exists()
         assert evidence.filter(delivery="co_injection", level="animal").exists()
         assert all(1 <= r <= 5 for r in evidence.values_list("rating", flat=True))

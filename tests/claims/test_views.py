@@ -22,6 +22,7 @@ from tests.factories import (
     EvidenceFactory,
     PublicationFactory,
     ReviewFactory,
+    TermFactory,
     TopicFactory,
 )
 
@@ -166,6 +167,49 @@ def test_browse_filters_by_a_context_facet_and_the_year_range(client):
     assert "MSC home to wounds." in late
     assert "MSC feed tumors." not in early
     assert "No claim matches" in early
+
+
+def test_browse_picks_cancer_types_with_checkboxes_and_finds_claims_with_any(client):
+    glioma = ClaimFactory(statement="MSC feed gliomas.")
+    EvidenceFactory(claim=glioma, cancer_types=["glioma"])
+    melanoma = ClaimFactory(statement="MSC feed melanomas.")
+    EvidenceFactory(claim=melanoma, cancer_types=["melanoma"])
+    ClaimFactory(statement="MSC feed nothing.")
+
+    page = main(client.get("/claims/?cancer_type=glioma&cancer_type=melanoma"))
+    one = main(client.get("/claims/", {"cancer_type": "melanoma"}))
+
+    assert "MSC feed gliomas." in page
+    assert "MSC feed melanomas." in page
+    assert "MSC feed nothing." not in page
+    assert (
+        '<input type="checkbox" name="cancer_type" value="melanoma" checked> '
+        'Melanoma (1) <span class="term-id">NCIT:C3224</span>'
+    ) in page
+    # Each chosen cancer type's chip drops that one only.
+    assert 'href="?cancer_type=glioma" aria-label="Remove filter Cancer type: ' in page
+    assert "MSC feed gliomas." not in one
+
+
+def test_browse_shows_a_choices_ontology_identifier_beside_its_label(client):
+    EvidenceFactory(species="human")
+
+    page = main(client.get("/claims/"))
+
+    assert 'title="NCBITaxon:9606">Human (1) · NCBITaxon:9606</option>' in page
+
+
+def test_a_claim_page_lists_each_cancer_type_with_its_identifier(client):
+    evidence = EvidenceFactory(cancer_types=["melanoma", "insulinoma"])
+
+    page = main(client.get(f"/claims/{evidence.claim.slug}/"))
+
+    assert (
+        '<li>Melanoma <a class="term-id" '
+        'href="http://purl.obolibrary.org/obo/NCIT_C3224" rel="external">'
+        "NCIT:C3224</a></li>"
+    ) in page
+    assert "<li>Insulinoma</li>" in page
 
 
 def test_browse_searches_words_in_statements_and_findings(client):
@@ -554,7 +598,12 @@ def test_methods_page_publishes_the_rules_from_the_code_with_their_version(clien
 def test_titles_and_findings_containing_markup_render_as_text(client):
     paper = PublicationFactory(pmid=4242, title=SCRIPT, abstract=SCRIPT)
     claim = ClaimFactory(statement=f"Claim {SCRIPT}", topic=TopicFactory(name=SCRIPT))
-    EvidenceFactory(claim=claim, publication=paper, finding=SCRIPT, cancer_type=SCRIPT)
+    EvidenceFactory(
+        claim=claim,
+        publication=paper,
+        finding=SCRIPT,
+        cancer_types=[TermFactory(slug="script", label=SCRIPT)],
+    )
     claims_recompute_status(claim_ids=[claim.pk])
 
     for url in (

@@ -1,11 +1,12 @@
-"""The shipped vocabulary file and its reader."""
+"""The shipped vocabulary file, its reader, and the terms synced from it."""
 
 from pathlib import Path
 
 import pytest
 import yaml
 
-from claims.models import Evidence
+from claims.models import Evidence, Term
+from claims.review_file import read_review_file
 from claims.vocabulary import (
     CANCER_TYPE,
     VOCABULARY_FILE,
@@ -14,7 +15,10 @@ from claims.vocabulary import (
     legacy_names,
     read_vocabulary_file,
     shipped_version,
+    terms_sync,
 )
+
+REVIEW_FILE = Path(__file__).resolve().parents[2] / "claims" / "data" / "review.yaml"
 
 
 def shipped():
@@ -52,6 +56,19 @@ def test_each_choice_vocabulary_names_every_choice_of_its_field_with_its_label()
         field = Evidence._meta.get_field(name)
         found = {t.slug: t.label for t in terms if t.vocabulary == name}
         assert found == {value: str(label) for value, label in field.choices}
+
+
+def test_every_cancer_type_of_the_review_file_is_a_term_with_a_label():
+    review = read_review_file(REVIEW_FILE)
+    used = {slug for _, entry in review.evidence for slug in entry.cancer_types}
+    labels = {t.slug: t.label for t in shipped().terms if t.vocabulary == CANCER_TYPE}
+
+    assert used <= set(labels)
+    assert len(used) == 10
+    assert {labels[slug] for slug in ("kaposi-sarcoma", "ewing-sarcoma")} == {
+        "Kaposi sarcoma",
+        "Ewing sarcoma",
+    }
 
 
 def test_free_text_splits_on_commas_and_and_lowercased_each_name_once():
@@ -115,3 +132,36 @@ def test_a_vocabulary_error_names_the_line_of_the_term(tmp_path):
 
     with pytest.raises(VocabularyFileError, match=rf"vocabulary\.yaml:{line}: "):
         read_vocabulary_file(path, choices=choices_of(Evidence))
+
+
+@pytest.mark.django_db
+def test_syncing_adds_and_updates_terms_never_deletes_and_is_idempotent(tmp_path):
+    Term.objects.create(vocabulary=CANCER_TYPE, slug="kept", label="a legacy term")
+    Term.objects.filter(slug="melanoma").update(label="old", ontology_id="")
+    Term.objects.filter(slug="glioma").delete()
+
+    assert terms_sync(Term, shipped()) == (1, 1)
+    assert terms_sync(Term, shipped()) == (0, 0)
+    melanoma = Term.objects.get(vocabulary=CANCER_TYPE, slug="melanoma")
+    assert (melanoma.label, melanoma.ontology_id) == ("melanoma", "NCIT:C3224")
+    assert Term.objects.filter(slug__in=["kept", "glioma"]).count() == 2
+    assert Term.objects.count() == len(shipped().terms) + 1
+
+
+@pytest.mark.django_db
+def test_a_migrated_database_holds_the_vocabulary():
+    held = set(Term.objects.values_list("vocabulary", "slug", "label", "ontology_id"))
+
+    assert held == {
+        (t.vocabulary, t.slug, t.label, t.ontology_id) for t in shipped().terms
+    }
+
+
+@pytest.mark.django_db
+def test_a_term_shows_its_identifier_and_links_to_the_ontology():
+    melanoma = Term.objects.get(vocabulary=CANCER_TYPE, slug="melanoma")
+    insulinoma = Term.objects.get(vocabulary=CANCER_TYPE, slug="insulinoma")
+
+    assert str(melanoma) == "melanoma (NCIT:C3224)"
+    assert melanoma.ontology_url == "http://purl.obolibrary.org/obo/NCIT_C3224"
+    assert (str(insulinoma), insulinoma.ontology_url) == ("insulinoma", "")

@@ -19,6 +19,7 @@ from tests.factories import (
     EvidenceFactory,
     PublicationFactory,
     ReviewFactory,
+    TermFactory,
     TopicFactory,
 )
 
@@ -83,7 +84,7 @@ def evidence() -> Evidence:
         publication=paper,
         finding=hostile("Finding"),
         quote=hostile("Quote"),
-        cancer_type=hostile("cancer"),
+        cancer_types=[TermFactory(slug="hostile", label=hostile("cancer"))],
         msc_tumor_ratio=IMG,
         review_reason=hostile("Review reason"),
         rereview_reason=hostile("Rereview"),
@@ -104,7 +105,7 @@ def pages(evidence: Evidence) -> list[tuple[str, dict]]:
     return [
         ("/", {}),
         ("/claims/", {}),
-        ("/claims/", {"q": "Statement", "cancer_type": evidence.cancer_type}),
+        ("/claims/", {"q": "Statement", "cancer_type": "hostile"}),
         (f"/claims/{evidence.claim.slug}/", {}),
         (f"/publications/{PMID}/", {}),
         (f"/topics/{evidence.claim.topic.slug}/", {}),
@@ -244,7 +245,7 @@ def test_csv_cells_that_could_start_a_formula_are_neutralised(api):
         EvidenceFactory(
             claim=ClaimFactory(statement=text, slug=f"formula-{i}"),
             finding=text,
-            cancer_type=text,
+            cancer_types=[TermFactory(slug=f"formula-{i}", label=text)],
             publication=PublicationFactory(title=text, journal=text),
         )
 
@@ -268,14 +269,14 @@ def _is_number(text: str) -> bool:
 
 
 def test_csv_leaves_plain_text_alone(api):
-    EvidenceFactory(finding="MSC - a mixed picture", cancer_type="glioma")
+    EvidenceFactory(finding="MSC - a mixed picture", cancer_types=["glioma"])
 
     response = api.get("/api/v1/evidence/", {"format": "csv"})
     body = b"".join(response.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(body)))
 
     assert rows[0]["finding"] == "MSC - a mixed picture"
-    assert rows[0]["cancer_type"] == "glioma"
+    assert rows[0]["cancer_types"] == "glioma"
 
 
 BREAKOUT = (

@@ -19,11 +19,18 @@ def v1_status(evidence: list[Evidence]) -> str:
             stance=e.stance,
             level=e.level,
             retracted=e.publication.is_retracted,
-            context={f: getattr(e, f) for f in status_rules_v1.SEPARATING_FACETS},
+            context={f: _v1_value(e, f) for f in status_rules_v1.SEPARATING_FACETS},
         )
         for e in evidence
     ]
     return status_rules_v1.compute_status(facts).status.label
+
+
+def _v1_value(evidence: Evidence, facet: str) -> str:
+    """A facet's value as rules v1 read it: one string, a record's cancer types
+    joined as the free text they replaced was."""
+    value = evidence.facet_value(facet)
+    return value if isinstance(value, str) else ", ".join(value)
 
 
 class Command(BaseCommand):
@@ -33,7 +40,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        claims = Claim.objects.prefetch_related("evidence__publication")
+        claims = Claim.objects.prefetch_related(
+            "evidence__publication", "evidence__cancer_types"
+        )
         self.stdout.write("claim\tv1\tv2 now\tv2 confirmed\trule\treason (confirmed)")
         moved = 0
         for claim in claims.order_by("topic__position", "position"):
