@@ -118,7 +118,7 @@ def _plain_rows(
         found = {name: batch(pks) for name, batch in batches.items()}
         for row in chunk:
             record = dict(zip(columns, row, strict=True))
-            yield record | {name: values[row[0]] for name, values in found.items()}
+            yield record | {name: by_pk[row[0]] for name, by_pk in found.items()}
 
 
 class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
