@@ -101,7 +101,7 @@ def test_the_migrations_mapping_splits_free_text_and_matches_terms_in_any_case()
     assert cancer_type_links(Term, rows) == links  # again: no second new term
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_migrating_turns_every_free_text_value_into_terms_and_back():
     apps = migrate(BEFORE)
     texts = ["Breast carcinoma, melanoma", "Multiple Myeloma", "glioma and X-tumour"]
@@ -133,7 +133,7 @@ def test_migrating_turns_every_free_text_value_into_terms_and_back():
     migrate(AFTER)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_records_differing_only_in_cancer_type_stop_the_migration_naming_them():
     apps = migrate(BEFORE)
     pks = legacy_records(apps, ["glioma"])
