@@ -1,7 +1,9 @@
 """List each claim's status under rules v1 and under the current rules."""
 
+import csv
 from dataclasses import replace
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from claims import status_rules_v1
@@ -33,36 +35,60 @@ def _v1_value(evidence: Evidence, facet: str) -> str:
     return value if isinstance(value, str) else ", ".join(value)
 
 
+def candidate_pmids() -> set[int]:
+    """The PMIDs seen only on third-party pages: on the sources' candidate list
+    and not (yet) on the checked one."""
+    sources = settings.REVIEW_DATA_FILE.parent / "sources"
+
+    def pmids(name: str, column: str) -> set[int]:
+        with (sources / name).open(encoding="utf-8") as rows:
+            found = (row[column] for row in csv.DictReader(rows, delimiter="\t"))
+            return {int(pmid) for pmid in found if pmid.strip()}
+
+    return pmids("candidate-references.tsv", "candidate_pmid") - pmids(
+        "references.tsv", "pmid"
+    )
+
+
 class Command(BaseCommand):
     help = (
         "A table of every claim's status under rules v1, under the current rules "
-        "now, and under the current rules once PubMed has confirmed every paper."
+        "now, once PubMed confirms the checked papers (candidates still waiting), "
+        "and once it confirms every paper."
     )
 
     def handle(self, *args, **options):
         claims = Claim.objects.prefetch_related(
             "evidence__publication", "evidence__cancer_types"
         )
-        self.stdout.write("claim\tv1\tv2 now\tv2 confirmed\trule\treason (confirmed)")
-        moved = 0
+        self.stdout.write(
+            "claim\tv1\tv2 now\tv2 checked confirmed\tv2 all confirmed\trule\t"
+            "reason (checked confirmed)"
+        )
+        candidates, moved = candidate_pmids(), 0
         for claim in claims.order_by("topic__position", "position"):
             accepted = [
                 e for e in claim.evidence.all() if e.status == Evidence.Status.ACCEPTED
             ]
             facts = [evidence_facts(e) for e in accepted]
             now = compute_status(facts, kind=claim.kind, label=reason_label)
-            confirmed = compute_status(
+            checked = compute_status(
+                [f if f.pmid in candidates else replace(f, paper="") for f in facts],
+                kind=claim.kind,
+                label=reason_label,
+            )
+            every = compute_status(
                 [replace(f, paper="") for f in facts],
                 kind=claim.kind,
                 label=reason_label,
             )
             old = v1_status(accepted)
-            moved += old != confirmed.status.label
+            moved += old != checked.status.label
             self.stdout.write(
-                f"{claim.slug}\t{old}\t{now.status.label}\t"
-                f"{confirmed.status.label}\t{confirmed.rule}\t{confirmed.reason}"
+                f"{claim.slug}\t{old}\t{now.status.label}\t{checked.status.label}\t"
+                f"{every.status.label}\t{checked.rule}\t{checked.reason}"
             )
         self.stdout.write(
             f"{moved} of {claims.count()} claims move from v1 once PubMed confirms "
-            "every paper."
+            "the checked papers."
         )
