@@ -68,7 +68,9 @@ def batches(pmids: Sequence[int], size: int = BATCH_SIZE) -> list[list[int]]:
 def parse_pmid(value: object) -> int:
     """A PMID as a positive integer, or a ValidationError naming the bad value."""
     text = str(value).strip()
-    if not text.isdigit() or not 0 < int(text) <= MAX_PMID:
+    # ASCII digits, few enough for int(): str.isdigit() also accepts "²".
+    digits = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_PMID))
+    if not digits or not 0 < int(text) <= MAX_PMID:
         raise ValidationError(f"'{value}' is not a PMID (a positive whole number).")
     return int(text)
 

@@ -11,12 +11,20 @@ method_not_allowed, not_acceptable, unsupported_media_type, throttled,
 precondition_failed). `fields` maps each offending input (a query parameter, a
 body field, `body` for an unparsable body) to its messages, and is empty when no
 single input is to blame. Django's ValidationError and PermissionDenied, which
-the services raise, become 400 and 403 here and nowhere else.
+the services raise, become 400 and 403 here and nowhere else; so does a request
+Django refuses to read (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many
+fields), which would otherwise get Django's HTML 400.
 """
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -26,6 +34,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from claims.api.renderers import JSONRenderer
 
 NON_FIELD_KEYS = frozenset({"non_field_errors", "__all__"})
+UNREADABLE_REQUEST = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 
 class NotModified(exceptions.APIException):
@@ -66,6 +75,10 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.PermissionDenied(*exc.args)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
+    if isinstance(exc, UNREADABLE_REQUEST):
+        # Logged where Django logs it when it answers such a request itself.
+        logging.getLogger(f"django.security.{type(exc).__name__}").error(exc)
+        return exceptions.ParseError(str(exc))
     return exc
 
 

@@ -1,16 +1,21 @@
 """Page-number pagination with a capped, validated page size."""
 
+import re
+
 from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+# ASCII digits only: str.isdigit() accepts "²" and "①", which int() refuses. At
+# most 18, which int() always converts, far past any page there is.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 def _positive_int(name: str, raw: str) -> int:
     text = str(raw).strip()
-    if not text.isdigit() or int(text) < 1:
+    if not WHOLE_NUMBER.fullmatch(text) or int(text) < 1:
         raise ValidationError({name: ["A positive whole number is required."]})
     return int(text)
 

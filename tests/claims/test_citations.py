@@ -281,7 +281,9 @@ def test_adding_pmids_keeps_the_good_ones_and_rejects_junk():
     assert added[0].metadata_state == Publication.MetadataState.PENDING
 
 
-@pytest.mark.parametrize("value", ["0", "-4", "1.5", "", "99999999999"])
+@pytest.mark.parametrize(
+    "value", ["0", "-4", "1.5", "", "99999999999", "²", "①", "9" * 5000]
+)
 def test_parse_pmid_rejects_what_is_not_a_positive_pmid(value):
     with pytest.raises(ValidationError):
         citations.parse_pmid(value)
