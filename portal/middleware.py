@@ -5,25 +5,26 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
-from portal.health import healthz
+from portal.health import healthz, readyz
 
 logger = logging.getLogger(__name__)
+PROBES = {"/healthz": healthz, "/readyz": readyz}
 
 
 class HealthCheckMiddleware:
-    """Answer /healthz before the host check and the HTTPS redirect.
+    """Answer /healthz and /readyz before the host check and the HTTPS redirect.
 
-    It says only that the process serves, so it is safe for any Host header, and
-    an orchestrator probes it over plain HTTP on the container's own address.
+    They say only whether the process serves and which of its services answer,
+    so they are safe for any Host header, and an orchestrator probes them over
+    plain HTTP on the container's own address.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path == "/healthz":
-            return healthz(request)
-        return self.get_response(request)
+        probe = PROBES.get(request.path)
+        return probe(request) if probe else self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

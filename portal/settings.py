@@ -77,6 +77,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The admin is the one place anyone logs in; without this, a login posted to
+# /admin/login/ without `next` lands on /accounts/profile/, a 404.
+LOGIN_REDIRECT_URL = "/admin/"
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -147,3 +147,13 @@ def test_a_dropped_database_connection_is_a_503_and_the_next_request_recovers(
     assert json.loads(api[1])["error"]["code"] == "unavailable"
     assert recovered_page[0] == 200
     assert recovered_api[0] == 200
+
+
+def test_readyz_answers_a_probe_over_plain_http_on_any_host(settings):
+    settings.ALLOWED_HOSTS = ["portal.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = Client(HTTP_HOST="172.18.0.5:8000").get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"

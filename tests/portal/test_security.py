@@ -71,6 +71,19 @@ def test_admin_forms_refuse_a_post_without_the_csrf_token():
     assert response.status_code == 403
 
 
+def test_a_login_posted_without_next_lands_on_the_admin_not_a_404(client):
+    UserFactory(username="curator", is_staff=True)
+
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "curator", "password": "correct horse battery staple"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[0] == ("/admin/", 302)
+    assert response.status_code == 200
+
+
 def test_repeated_failed_admin_logins_lock_the_account_out(client, settings):
     UserFactory(username="curator", is_staff=True)
     url = reverse("admin:login")
