@@ -1,6 +1,7 @@
 """Health endpoints for load balancers and orchestrators."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -35,12 +36,22 @@ def _broker_ok() -> bool:
     return True
 
 
+def _cache_ok() -> bool:
+    # Only the shared cache (portal.cache) can be down; a process's own cannot.
+    ping = getattr(cache, "ping", None)
+    return ping() if ping else True
+
+
 @never_cache
 def readyz(request) -> JsonResponse:
-    """Ready when the database and the broker answer; 503 names what is down."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
-    ready = all(checks.values())
+    """Ready when the database and the broker answer; 503 names what is down.
+
+    A cache that does not answer leaves the portal ready but slower (it serves
+    uncached): "degraded", still 200.
+    """
+    checks = {"database": _database_ok(), "broker": _broker_ok(), "cache": _cache_ok()}
+    ready = checks["database"] and checks["broker"]
+    state = "ok" if all(checks.values()) else "degraded" if ready else "unavailable"
     return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks},
-        status=200 if ready else 503,
+        {"status": state, "checks": checks}, status=200 if ready else 503
     )

@@ -164,12 +164,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (API throttling, cached reads) once several processes serve:
-# CACHE_URL=redis://host:6379/1. By default each process keeps its own.
+# CACHE_URL=redis://host:6379/1. By default each process keeps its own. Redis
+# down or slow never fails a request: portal.cache reads every error as a miss.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.cache.FailOpenRedisCache",
         "LOCATION": CACHE_URL,
+        # Loopback Redis answers in well under a millisecond.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     if CACHE_URL.startswith(("redis://", "rediss://"))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -78,7 +78,7 @@ def test_cache_url_gives_every_process_one_shared_redis_cache():
         check=False,
     )
 
-    assert writer.stdout.split() == ["RedisCache"], writer.stderr
+    assert writer.stdout.split() == ["FailOpenRedisCache"], writer.stderr
     assert reader.stdout.split() == ["42"], reader.stderr
 
 

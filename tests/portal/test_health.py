@@ -42,7 +42,8 @@ def test_readyz_is_ready_when_database_and_broker_answer(client):
     response = client.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": True, "broker": True}
+    checks = response.json()["checks"]
+    assert checks == {"database": True, "broker": True, "cache": True}
 
 
 def test_readyz_is_503_and_names_the_broker_when_it_is_down(client, settings):
@@ -51,7 +52,8 @@ def test_readyz_is_503_and_names_the_broker_when_it_is_down(client, settings):
     response = client.get("/readyz")
 
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": True, "broker": False}
+    checks = response.json()["checks"]
+    assert checks == {"database": True, "broker": False, "cache": True}
 
 
 def free_port() -> int:
