@@ -30,6 +30,11 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
 
+# How many proxies in front of the portal append to X-Forwarded-For (and set
+# X-Forwarded-Proto). 0: clients reach gunicorn directly, and both headers are a
+# client's own word, ignored. portal.proxies.client_ip reads it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -62,6 +67,8 @@ MIDDLEWARE = [
     # First: a container's healthcheck reaches /healthz over plain HTTP on
     # 127.0.0.1, which the host check and the HTTPS redirect below would refuse.
     "portal.middleware.HealthCheckMiddleware",
+    # After the probes, which would fill the log every few seconds.
+    "portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -88,7 +95,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hour
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A user is locked from one address only, so an attacker cannot lock out a user
+# who logs in from elsewhere; an address is locked for every user it tried, so it
+# cannot try a password on each user in turn. One limit (axes has one) for both.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "portal.proxies.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -113,8 +124,9 @@ CONTENT_SECURITY_POLICY = {
 }
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXY_COUNT:
+        # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
@@ -219,6 +231,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
+    # Read by DRF's own get_ident; ours (portal.proxies.client_ip) agrees.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
         "claims.api.throttling.AnonThrottle",
         "claims.api.throttling.UserThrottle",

@@ -100,3 +100,10 @@ def test_every_app_process_shares_the_redis_broker_and_cache(compose):
         environment = compose["services"][name]["environment"]
         assert environment["CELERY_BROKER_URL"].startswith("redis://redis:"), name
         assert environment["CACHE_URL"].startswith("redis://redis:"), name
+
+
+def test_web_trusts_the_one_proxy_in_front_of_it_and_only_it_can_reach_web(compose):
+    web = compose["services"]["web"]
+
+    assert web["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    assert web["ports"] == ["127.0.0.1:8000:8000"]

@@ -7,14 +7,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def django_setup(**env: str) -> subprocess.CompletedProcess:
-    """Import the settings in a fresh interpreter with the given environment."""
+ENGINE_AND_DEBUG = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DATABASES['default']['ENGINE'], settings.DEBUG)"
+)
+
+
+def django_setup(
+    code: str = ENGINE_AND_DEBUG, **env: str
+) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh interpreter with the settings and the given environment."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     environ.pop("DATABASE_URL", None)
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.DATABASES['default']['ENGINE'], settings.DEBUG)"
-    )
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
