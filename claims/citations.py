@@ -188,16 +188,27 @@ def publications_refresh(
     *, pmids: Sequence[int], run: RefreshRun | None = None, client=None
 ) -> BatchOutcome:
     """Fetch one batch from PubMed and apply it, in this process."""
+    client = client or EutilsClient.from_settings()
+    before = client.requests_made
     payloads = refresh_fetch(pmids=pmids, client=client)
-    return refresh_apply(pmids=pmids, payloads=payloads, run=run)
+    requests = client.requests_made - before
+    return refresh_apply(pmids=pmids, payloads=payloads, run=run, requests=requests)
 
 
 @transaction.atomic
 def refresh_apply(
-    *, pmids: Sequence[int], payloads: Sequence[dict], run: RefreshRun | None = None
+    *,
+    pmids: Sequence[int],
+    payloads: Sequence[dict],
+    run: RefreshRun | None = None,
+    requests: int | None = None,
 ) -> BatchOutcome:
     """Apply fetched records: write the changed ones, mark missing PMIDs, and
-    recompute the claims whose evidence starts or stops counting."""
+    recompute the claims whose evidence starts or stops counting.
+
+    `requests`: the efetch requests the batch took, retries included (one per
+    200 PMIDs when the caller did not count them).
+    """
     now = timezone.now()
     publications = Publication.objects.in_bulk(pmids, field_name="pmid")
     before = {pmid: pub.awaiting_verification for pmid, pub in publications.items()}
@@ -240,7 +251,9 @@ def refresh_apply(
     _integrity_notices_apply(notices, recount)
     outcome = BatchOutcome(len(changed), len(unchanged), len(missing))
     if run is not None:
-        _run_count(run, outcome, requests=math.ceil(len(pmids) / BATCH_SIZE))
+        if requests is None:
+            requests = math.ceil(len(pmids) / BATCH_SIZE)
+        _run_count(run, outcome, requests=requests)
     return outcome
 
 
@@ -368,9 +381,17 @@ def _run_finish_if_done(run: RefreshRun) -> None:
 
 @transaction.atomic
 def refresh_record_failure(
-    *, pmids: Sequence[int], error: str, run: RefreshRun | None = None
+    *,
+    pmids: Sequence[int],
+    error: str,
+    run: RefreshRun | None = None,
+    requests: int | None = None,
 ) -> None:
-    """Record a batch that could not be fetched; the metadata we had stays."""
+    """Record a batch that could not be fetched; the metadata we had stays.
+
+    `requests`: the efetch requests tried for it (one per 200 PMIDs when the
+    caller did not count them).
+    """
     logger.warning("PubMed refresh of %d PMIDs failed: %s", len(pmids), error)
     publications = Publication.objects.filter(pmid__in=pmids)
     publications.update(last_error=error[:2000], updated_at=timezone.now())
@@ -382,7 +403,12 @@ def refresh_record_failure(
         ]
     ).update(metadata_state=Publication.MetadataState.FAILED)
     if run is not None:
-        RefreshRun.objects.filter(pk=run.pk).update(failed=F("failed") + len(pmids))
+        if requests is None:
+            requests = math.ceil(len(pmids) / BATCH_SIZE)
+        RefreshRun.objects.filter(pk=run.pk).update(
+            failed=F("failed") + len(pmids),
+            requests_made=F("requests_made") + requests,
+        )
         run.refresh_from_db()
         run.errors = [*run.errors, error[:2000]]
         run.save(update_fields=["errors"])

@@ -15,8 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pubmed"
 EFETCH_PATH = "/entrez/eutils/efetch.fcgi"
+# "empty": a well-formed PubmedArticleSet without a single article, as NCBI has
+# answered a whole batch; "partial": only the first third of the articles asked.
 FAULTS = frozenset(
     {"timeout", "429", "500", "502", "400", "malformed", "html", "empty", "error"}
+    | {"partial"}
 )
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July")
@@ -227,6 +230,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, "text/html", _HTML_PAGE)
         elif fault == "empty":
             self._send(200, "text/xml", self.server.document([]))
+        elif fault == "partial":
+            third = pmids[: len(pmids) // 3]
+            self._send(200, "text/xml", self.server.document(third))
         elif fault == "error":
             self._send(200, "text/xml", _ERROR_DOCUMENT)
 

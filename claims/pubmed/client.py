@@ -19,6 +19,10 @@ from claims.pubmed.ratelimit import (
 from claims.pubmed.records import FetchResult, PubmedRecord
 
 BATCH_SIZE = 200
+# An answer missing more than half of a batch of at least this many PMIDs is not
+# believed: NCBI has answered a 54-PMID batch with an empty set, which would have
+# marked every paper "missing upstream". It is retried like a timeout instead.
+SUSPICIOUS_BATCH = 10
 
 
 class EutilsClient:
@@ -49,6 +53,8 @@ class EutilsClient:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.rate_limiter = rate_limiter or LocalRateLimiter(10 if api_key else 3)
+        # efetch requests sent (or tried), failed ones included: a run counts them.
+        self.requests_made = 0
 
     @classmethod
     def from_settings(cls) -> "EutilsClient":
@@ -77,17 +83,23 @@ class EutilsClient:
         params |= {"tool": self.tool, "email": self.email, "api_key": self.api_key}
         body = urllib.parse.urlencode({k: v for k, v in params.items() if v}).encode()
         self.rate_limiter.acquire()
+        self.requests_made += 1
         status, headers, data = self._post("efetch.fcgi", body)
         _raise_for_status(status, headers, data)
         return data
 
     def fetch(self, pmids: Sequence[int]) -> FetchResult:
-        """Fetch and parse any number of PMIDs, 200 per request; report the absent."""
+        """Fetch and parse any number of PMIDs, 200 per request; report the absent.
+
+        An answer missing most of a large batch raises TransientNcbiError.
+        """
         wanted = list(dict.fromkeys(int(pmid) for pmid in pmids))
         records: dict[int, PubmedRecord] = {}
         for start in range(0, len(wanted), BATCH_SIZE):
             batch = wanted[start : start + BATCH_SIZE]
-            records |= {r.pmid: r for r in parse_pubmed_xml(self.efetch(batch))}
+            found = {r.pmid: r for r in parse_pubmed_xml(self.efetch(batch))}
+            _raise_if_suspiciously_empty(batch, found)
+            records |= found
         missing = tuple(pmid for pmid in wanted if pmid not in records)
         return FetchResult(records=records, missing=missing)
 
@@ -124,6 +136,15 @@ class EutilsClient:
                 context=ssl.create_default_context(),
             )
         return http.client.HTTPConnection(host, port, timeout=self.connect_timeout)
+
+
+def _raise_if_suspiciously_empty(batch: list[int], found: dict) -> None:
+    absent = sum(1 for pmid in batch if pmid not in found)
+    if len(batch) >= SUSPICIOUS_BATCH and absent > len(batch) / 2:
+        raise TransientNcbiError(
+            f"E-utilities returned {len(batch) - absent} of {len(batch)} records; "
+            "an answer missing most of a batch is retried, not believed"
+        )
 
 
 def _raise_for_status(

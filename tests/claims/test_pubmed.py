@@ -555,6 +555,37 @@ def test_an_empty_response_returns_no_records_and_all_missing(fake_eutils):
     assert result.missing == (16214129, 2585025)
 
 
+@pytest.mark.parametrize("fault", ["empty", "partial"])
+def test_an_answer_missing_most_of_a_large_batch_is_transient(fake_eutils, fault):
+    pmids = list(range(30_000_001, 30_000_055))  # 54, as in the incident
+    fake_eutils.synthesize(pmids)
+    fake_eutils.inject(fault)
+
+    with pytest.raises(TransientNcbiError, match=r"returned \d+ of 54 records"):
+        client(fake_eutils).fetch(pmids)
+
+
+def test_a_large_batch_missing_a_few_reports_them_missing(fake_eutils):
+    present = list(range(30_000_001, 30_000_011))
+    fake_eutils.synthesize(present)
+
+    result = client(fake_eutils).fetch([*present, 99999998, 99999999])
+
+    assert sorted(result.records) == present
+    assert result.missing == (99999998, 99999999)
+
+
+def test_the_client_counts_every_request_it_sent_failed_ones_too(fake_eutils):
+    fake_eutils.inject("500")
+    eutils = client(fake_eutils)
+
+    with pytest.raises(TransientNcbiError):
+        eutils.fetch([16214129])
+    eutils.fetch([16214129])
+
+    assert eutils.requests_made == len(fake_eutils.requests) == 2
+
+
 def test_a_read_that_stalls_past_the_read_timeout_is_transient(fake_eutils):
     fake_eutils.inject("timeout", seconds=2.0)
     started = time.monotonic()

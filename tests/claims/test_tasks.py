@@ -57,6 +57,46 @@ def test_the_task_gives_up_after_its_retries_and_records_the_failure(fake_eutils
     assert run.errors[0].startswith("gave up")
 
 
+def test_an_empty_answer_for_a_large_batch_is_retried_not_marked_missing(
+    fake_eutils, eager
+):
+    pmids = list(range(40_000_001, 40_000_055))
+    fake_eutils.synthesize(pmids)
+    Publication.objects.bulk_create(Publication(pmid=p) for p in pmids)
+    run = RefreshRun.objects.create(trigger=RefreshRun.Trigger.COMMAND, requested=54)
+    fake_eutils.inject("empty")
+
+    tasks.refresh_publications_task.apply(args=[run.pk, pmids])
+
+    run.refresh_from_db()
+    states = set(Publication.objects.values_list("metadata_state", flat=True))
+    assert states == {"current"}
+    assert (run.changed, run.missing, run.failed) == (54, 0, 0)
+    assert run.requests_made == len(fake_eutils.requests) == 2
+
+
+def test_a_run_that_gave_up_counts_every_request_it_made(fake_eutils, run):
+    PublicationFactory(pmid=ZHU, metadata_state="pending")
+    for _ in range(tasks.MAX_RETRIES + 1):
+        fake_eutils.inject("500")
+
+    tasks.refresh_publications_task.apply(args=[run.pk, [ZHU]])
+
+    run.refresh_from_db()
+    assert run.failed == 1
+    assert run.requests_made == len(fake_eutils.requests) == tasks.MAX_RETRIES + 1
+
+
+def test_a_permanent_failure_counts_its_one_request(fake_eutils, run):
+    PublicationFactory(pmid=ZHU, metadata_state="pending")
+    fake_eutils.inject("400")
+
+    tasks.refresh_publications_task.apply(args=[run.pk, [ZHU]])
+
+    run.refresh_from_db()
+    assert (run.failed, run.requests_made) == (1, 1)
+
+
 @pytest.mark.parametrize("attempt", range(6))
 def test_retry_delay_grows_exponentially_with_jitter(attempt):
     ceiling = min(tasks.BACKOFF_CAP_SECONDS, tasks.BACKOFF_BASE_SECONDS * 2**attempt)

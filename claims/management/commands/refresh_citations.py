@@ -60,10 +60,16 @@ class Command(BaseCommand):
         client = EutilsClient.from_settings()
         parts = citations.batches(sorted(set(pmids)))
         for number, batch in enumerate(parts, start=1):
+            before = client.requests_made
             try:
                 citations.publications_refresh(pmids=batch, run=run, client=client)
             except NcbiError as exc:
-                citations.refresh_record_failure(pmids=batch, run=run, error=str(exc))
+                citations.refresh_record_failure(
+                    pmids=batch,
+                    run=run,
+                    error=str(exc),
+                    requests=client.requests_made - before,
+                )
             self.stdout.write(
                 f"[{number}/{len(parts)}] {len(batch)} PMIDs", ending="\r"
             )
