@@ -4,19 +4,31 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CELERY := $(VENV)/bin/celery
 PORT ?= 8000
+# Installs are hash-checked against the lock files (see `lock`): runtime
+# packages for `run`, runtime and development ones for everything else.
+RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
+PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
+PIP_COMPILE := var/pip-tools/bin/pip-compile --quiet --generate-hashes --strip-extras \
+	--no-emit-index-url --no-emit-find-links
 
-.PHONY: install run test lint format migrate load clean
+.PHONY: install run test lint format migrate load clean lock
 
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(PY):
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $(STAMP)
+
+$(RUNTIME): requirements.txt | $(PY)
+	$(PIP_INSTALL) -r requirements.txt
+	touch $(RUNTIME)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PIP_INSTALL) -r requirements-dev.txt
+	touch $(STAMP) $(RUNTIME)
 
 install: $(STAMP)
 
-migrate: install
+migrate: $(RUNTIME)
 	$(PY) manage.py migrate --noinput
 
 load: migrate
@@ -40,6 +52,14 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	PY=$(PY) .ci/audit
+
+# Re-pin after editing requirements*.in (needs PyPI): every dependency, hashed.
+lock:
+	test -x var/pip-tools/bin/pip-compile || { $(PYTHON) -m venv var/pip-tools && \
+		var/pip-tools/bin/pip install --quiet pip-tools==7.6.2; }
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 format: install
 	$(VENV)/bin/ruff check --fix .
