@@ -5,7 +5,9 @@
 
 Starts gunicorn (2 sync workers) with production settings: DEBUG off, a generated
 secret key, static files collected into a temporary STATIC_ROOT for WhiteNoise's
-manifest, and API throttling lifted so that it does not cap the figures. It serves
+manifest, and API throttling lifted so that it does not cap the figures (with
+--throttle, the production rates apply: most API requests then get a 429, which
+is expected and counted apart, and only other errors fail the run). It serves
 the database DATABASE_URL names (the default SQLite file when unset). wrk then
 drives each URL for --duration seconds over --connections connections: the API's
 claims list (100 a page), one claim through the API, the claims page and that
@@ -17,8 +19,9 @@ times in a row (2 by default); the memory of gunicorn's master and workers
 end of run 1 to the end of the last run shows whether the workers leak.
 
 Exits 1 if any request failed (a socket error, a timeout or a status of 400 or
-more), a URL got no answer at all, a worker was replaced, or memory grew more
-than --max-growth-mb or --max-growth-pct. Needs `wrk` (Debian's package).
+more, but for a 429 with --throttle), a URL got no answer at all, a worker was
+replaced, or memory grew more than --max-growth-mb or --max-growth-pct. Needs
+`wrk` (Debian's package).
 """
 
 import argparse
@@ -62,25 +65,29 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-growth-mb", type=float, default=20.0)
     parser.add_argument("--max-growth-pct", type=float, default=10.0)
     parser.add_argument("--json", type=Path, help="also write the report here")
+    parser.add_argument(
+        "--throttle", action="store_true", help="keep the API's production rates"
+    )
     args = parser.parse_args(argv)
     if args.runs < 2:
         parser.error("--runs must be at least 2: memory growth compares two runs")
     return args
 
 
-def production_env(static_root: Path) -> dict[str, str]:
+def production_env(static_root: Path, *, throttle: bool = False) -> dict[str, str]:
     """The environment of a production web process, on this machine's loopback."""
-    return os.environ | {
+    env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_ROOT": str(static_root),
-        "API_THROTTLE_ANON": UNTHROTTLED,
-        "API_THROTTLE_USER": UNTHROTTLED,
         "LOG_LEVEL": "WARNING",
     }
+    if not throttle:
+        env |= {"API_THROTTLE_ANON": UNTHROTTLED, "API_THROTTLE_USER": UNTHROTTLED}
+    return env
 
 
 def free_port() -> int:
@@ -176,6 +183,8 @@ def wrk(url: str, args: argparse.Namespace, duration: int | None = None) -> dict
         "socket_errors": sum(raw[kind] for kind in ("connect", "read", "write")),
         "timeouts": raw["timeout"],
         "status_errors": raw["status"],
+        "status_429": raw["status_429"],
+        "status_5xx": raw["status_5xx"],
         "bytes_per_response": raw["bytes"] / max(raw["requests"], 1),
     }
 
@@ -223,7 +232,9 @@ def failures(report: dict, args: argparse.Namespace) -> list[str]:
     found = []
     for number, run in enumerate(report["runs"], start=1):
         for url in run["urls"]:
+            expected = url["status_429"] if args.throttle else 0
             errors = url["socket_errors"] + url["timeouts"] + url["status_errors"]
+            errors -= expected
             if errors:
                 found.append(f"run {number}: {url['name']}: {errors} failed requests")
             if not url["requests"]:
@@ -256,7 +267,8 @@ def print_report(report: dict) -> None:
         f"{report['load_after']:.2f}"
     )
     header = f"{'URL':<44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-    header += f"{'socket err':>10} {'timeouts':>8} {'>=400':>6} {'RSS MB':>7}"
+    header += f"{'socket err':>10} {'timeouts':>8} {'>=400':>6} {'429':>6} "
+    header += f"{'5xx':>4} {'RSS MB':>7}"
     for number, run in enumerate(report["runs"], start=1):
         print(f"\nrun {number}: gunicorn RSS before {run['rss_mb_before']:.1f} MB")
         print(header)
@@ -265,7 +277,8 @@ def print_report(report: dict) -> None:
                 f"{url['path'][:44]:<44} {url['requests_per_s']:>8.1f} "
                 f"{url['p50_ms']:>8.1f} {url['p99_ms']:>8.1f} "
                 f"{url['socket_errors']:>10} {url['timeouts']:>8} "
-                f"{url['status_errors']:>6} {url['rss_mb_after']:>7.1f}"
+                f"{url['status_errors']:>6} {url['status_429']:>6} "
+                f"{url['status_5xx']:>4} {url['rss_mb_after']:>7.1f}"
             )
     memory = report["memory"]
     print(
@@ -288,7 +301,7 @@ def main(argv: list[str]) -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
-        env = production_env(Path(tmp) / "static")
+        env = production_env(Path(tmp) / "static", throttle=args.throttle)
         server, base = start_gunicorn(env, args.workers, Path(tmp) / "gunicorn.log")
         try:
             urls = targets(base, args.claim)
@@ -300,7 +313,8 @@ def main(argv: list[str]) -> int:
                 "database": os.environ.get("DATABASE_URL", "default SQLite"),
                 "setup": f"gunicorn {args.workers} workers, wrk {args.connections} "
                 f"connections, {args.duration} s per URL after a {args.warmup} s "
-                "warm-up",
+                f"warm-up, API throttling {'on' if args.throttle else 'lifted'}, "
+                f"cache {os.environ.get('CACHE_URL') or 'in each process'}",
                 "load_before": os.getloadavg()[0],
                 "pids_before": gunicorn_pids(server.pid),
                 "rss_mb_started": rss_started,

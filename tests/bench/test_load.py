@@ -15,6 +15,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from tests.redis_server import redis_server_or_skip
+
 ROOT = Path(__file__).resolve().parents[2]
 URL_FIGURES = {"requests", "requests_per_s", "p50_ms", "p99_ms", "socket_errors"}
 URL_FIGURES |= {"timeouts", "status_errors", "rss_mb_after"}
@@ -72,3 +74,37 @@ def test_gunicorn_under_wrk_serves_every_url_without_errors_or_growth(wrk, tmp_p
     assert report["failures"] == []
     assert report["memory"]["growth_mb"] <= 20
     assert "command: " in result.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_throttling_on_gunicorn_under_wrk_answers_429s_and_never_a_5xx(
+    wrk, tmp_path
+):
+    call_command("load_review", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    redis = redis_server_or_skip(tmp_path)
+    report_file = tmp_path / "report.json"
+    options = ["--duration", "2", "--warmup", "1", "--connections", "64"]
+    options += ["--throttle", "--json", str(report_file)]
+    env = os.environ | {"DATABASE_URL": database_url(), "CACHE_URL": redis.url}
+    try:
+        result = subprocess.run(
+            [sys.executable, "bench/load.py", *options],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    finally:
+        redis.stop()
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    urls = [
+        url
+        for run in json.loads(report_file.read_text())["runs"]
+        for url in run["urls"]
+    ]
+    assert all(url["status_5xx"] == url["socket_errors"] == 0 for url in urls)
+    api = [url for url in urls if url["name"].startswith("API")]
+    assert all(url["status_429"] > 0 for url in api)
+    assert all(url["status_429"] == 0 for url in urls if url not in api)
