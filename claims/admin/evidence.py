@@ -261,7 +261,7 @@ class EvidenceAdmin(ServiceAdmin):
     def moderate_view(self, request, object_id: int, transition: str):
         """Confirm a submit, accept or reject, with the reason."""
         evidence = get_object_or_404(Evidence, pk=object_id)
-        if transition not in TRANSITIONS:
+        if not self._may_moderate(request, evidence, transition):
             raise PermissionDenied
         form = ModerationForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -276,6 +276,18 @@ class EvidenceAdmin(ServiceAdmin):
             "title": f"{transition.capitalize()} evidence",
         }
         return TemplateResponse(request, "admin/claims/evidence/moderate.html", context)
+
+    def _may_moderate(self, request, evidence: Evidence, transition: str) -> bool:
+        """Who may see the confirmation page: who may see the record and then
+        apply the transition (the service checks again when it is posted)."""
+        if transition not in TRANSITIONS:
+            return False
+        if not self.has_view_permission(request, evidence):
+            return False
+        if transition == "submit":
+            own = evidence.created_by_id == request.user.pk
+            return own or self.has_moderate_permission(request)
+        return self.has_moderate_permission(request)
 
     def _apply(self, request, evidence_list, transition: str, reason: str = "") -> None:
         service = TRANSITIONS[transition]
