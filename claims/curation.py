@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
+from claims.citations import publications_add
 from claims.models import Claim, Evidence, Publication, Term
 from claims.services import claims_recompute_status, evidence_save
 from claims.titles import normalised, publication_set_checked_title
@@ -293,3 +294,21 @@ def publication_update(
     claims = publication.evidence.values_list("claim_id", flat=True)
     claims_recompute_status(claim_ids=list(claims))
     return publication
+
+
+@transaction.atomic
+def publication_correct_pmid(
+    *, publication: Publication, pmid: int, by: AbstractBaseUser
+) -> Publication:
+    """Move a paper's evidence to the paper of the right PMID (editors), each
+    record flagged for re-review; the wrong paper is kept, with its history."""
+    if not is_editor(by):
+        raise PermissionDenied("Only editors may correct a PMID.")
+    if pmid == publication.pmid:
+        raise ValidationError({"pmid": "That is the paper's PMID already."})
+    (correct,) = publications_add(pmids=[pmid])
+    reason = f"PMID corrected from {publication.pmid} to {correct.pmid}"
+    for evidence in publication.evidence.order_by("pk"):
+        evidence.needs_rereview, evidence.rereview_reason = True, reason
+        evidence_update(evidence=evidence, by=by, reason=reason, publication=correct)
+    return correct

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -197,6 +198,27 @@ class Publication(TimeStamped):
     def __str__(self) -> str:
         author = self.first_author or "Anon."
         return f"{author} {self.year or 'n.d.'} (PMID {self.pmid})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Another PMID is another paper, by every door (admin, API, import):
+        # a wrong one is corrected by curation.publication_correct_pmid.
+        stored = getattr(self, "_stored_pmid", None)
+        if stored is not None and self.pmid != stored:
+            raise ValidationError(
+                {"pmid": f"A paper's PMID never changes ({stored}, not {self.pmid})."}
+            )
+        super().save(*args, **kwargs)
+        self._stored_pmid = self.pmid
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_pmid = instance.__dict__.get("pmid")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_pmid = self.__dict__.get("pmid")
 
     @property
     def pubmed_url(self) -> str:

@@ -2,8 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -33,6 +33,14 @@ class PastePmidsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "cols": 40}),
         help_text="Paste one or many PMIDs, separated by spaces, commas or new "
         "lines. Bad entries are reported; the good ones are added.",
+    )
+
+
+class CorrectPmidForm(forms.Form):
+    pmid = forms.IntegerField(
+        label="Right PMID",
+        min_value=1,
+        help_text="The paper the evidence is really from; added and fetched if new.",
     )
 
 
@@ -108,7 +116,7 @@ class PublicationAdmin(ServiceAdmin):
         ),
     )
 
-    actions = ("refresh_from_pubmed",)
+    actions = ("refresh_from_pubmed", "correct_pmid")
     change_list_template = "admin/claims/publication/change_list.html"
 
     def get_urls(self):
@@ -117,7 +125,12 @@ class PublicationAdmin(ServiceAdmin):
             self.admin_site.admin_view(self.paste_pmids_view),
             name="claims_publication_paste",
         )
-        return [paste, *super().get_urls()]
+        correct = path(
+            "<int:object_id>/correct-pmid/",
+            self.admin_site.admin_view(self.correct_pmid_view),
+            name="claims_publication_correct_pmid",
+        )
+        return [paste, correct, *super().get_urls()]
 
     def paste_pmids_view(self, request):
         """Add many publications at once from pasted PMIDs."""
@@ -195,6 +208,54 @@ class PublicationAdmin(ServiceAdmin):
             request,
             f"Queued {len(pmids)} publication(s) for refresh (run {run.pk}).",
             messages.SUCCESS,
+        )
+
+    @admin.action(description="Correct the PMID", permissions=["correct"])
+    def correct_pmid(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Select one publication to correct.", messages.WARNING
+            )
+            return None
+        url = reverse("admin:claims_publication_correct_pmid", args=[queryset.get().pk])
+        return redirect(url)
+
+    def has_correct_permission(self, request) -> bool:
+        return curation.is_editor(request.user)
+
+    def correct_pmid_view(self, request, object_id: int):
+        """Ask for the right PMID and move the paper's evidence to it."""
+        if not self.has_correct_permission(request):
+            raise PermissionDenied
+        wrong = get_object_or_404(Publication, pk=object_id)
+        form = CorrectPmidForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                right = curation.publication_correct_pmid(
+                    publication=wrong, pmid=form.cleaned_data["pmid"], by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request,
+                    f"PMID corrected from {wrong.pmid} to {right.pmid}: its evidence "
+                    "moved and awaits re-review.",
+                    messages.SUCCESS,
+                )
+                return redirect(
+                    reverse("admin:claims_publication_change", args=[right.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": wrong,
+            "moved": wrong.evidence.count(),
+            "form": form,
+            "title": "Correct the PMID",
+        }
+        return TemplateResponse(
+            request, "admin/claims/publication/correct_pmid.html", context
         )
 
     @admin.display(description="title")
