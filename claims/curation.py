@@ -134,14 +134,16 @@ def _check_four_eyes(evidence: Evidence, by: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def evidence_create(*, by: AbstractBaseUser, **fields: Any) -> Evidence:
+def evidence_create(
+    *, by: AbstractBaseUser, reason: str = "", **fields: Any
+) -> Evidence:
     """Record new evidence as a draft owned by its curator."""
     if not by.has_perm("claims.add_evidence"):
         raise PermissionDenied("Only curators and editors may record evidence.")
     _check_fields(fields)
     cancer_types = fields.pop("cancer_types", ())
     evidence = Evidence(**fields, created_by=by, status=Evidence.Status.DRAFT)
-    _save_evidence(evidence, by, "Created", cancer_types)
+    _save_evidence(evidence, by, reason or "Created", cancer_types)
     return evidence
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from claims import curation
 from claims.admin.forms import EvidenceForm
@@ -182,19 +182,17 @@ class EvidenceAdmin(ServiceAdmin):
             stance=obj.stance,
             exclude_pk=obj.pk,
         )
-        links = [
-            format_html(
-                '<a href="{}">#{}</a>',
-                reverse("admin:claims_evidence_change", args=[e.pk]),
-                e.pk,
-            )
-            for e in same
-        ]
-        return (
-            format_html("Possible duplicates: {}", ", ".join(links))
-            if links
-            else "None"
+        if not same.exists():
+            return "None"
+        links = format_html_join(
+            ", ",
+            '<a href="{}">#{}</a>',
+            (
+                (reverse("admin:claims_evidence_change", args=[e.pk]), e.pk)
+                for e in same
+            ),
         )
+        return format_html("Possible duplicates: {}", links)
 
     def has_change_permission(self, request, obj=None) -> bool:
         allowed = super().has_change_permission(request, obj)
@@ -212,7 +210,7 @@ class EvidenceAdmin(ServiceAdmin):
         curation.evidence_delete(evidence=queryset, by=request.user)
 
     def service_create(self, request, fields, reason):
-        return curation.evidence_create(by=request.user, **fields)
+        return curation.evidence_create(by=request.user, reason=reason, **fields)
 
     def service_update(self, request, stored, fields, reason):
         return curation.evidence_update(

@@ -17,12 +17,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 REVERT_NOTE = (
     "Reverting restores what curators wrote in this version. The workflow "
     "(status, who created, submitted and reviewed it), PubMed's fields and the "
     "claim's verdict stay as they are now; the verdict is recomputed."
 )
+
+
+class ReadableHistory(HistoricalRecordContextHelper):
+    """A History page's changes in words: users by name, choices by label, and
+    an empty reference as a dash (not "Deleted user (pk=None)")."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, DeletedObject):
+            return "—" if value.pk is None else str(value)
+        if getattr(value, "get_username", None):
+            return value.get_full_name() or value.get_username()
+        if field.choices and not field.many_to_many:
+            return dict(field.flatchoices).get(value, value)
+        return value
 
 
 class ServiceAdmin(SimpleHistoryAdmin):
@@ -62,6 +80,9 @@ class ServiceAdmin(SimpleHistoryAdmin):
             raise PermissionDenied(message) from exc
         # The admin goes on with its own object (the log entry, the redirect).
         vars(obj).update(vars(saved))
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """A past version in the change form, for who may change the record now;
