@@ -81,6 +81,10 @@ class ClaimAdmin(ServiceAdmin):
     prepopulated_fields = {"slug": ("statement",)}
     list_select_related = ("topic",)
     inlines = (EvidenceInline,)
+
+    class Media:
+        css = {"all": ["admin-lists.css"]}
+
     fields = (
         "topic",
         "slug",

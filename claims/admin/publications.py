@@ -48,14 +48,14 @@ class CorrectPmidForm(forms.Form):
 class PublicationAdmin(ServiceAdmin):
     # The PMID only when adding: another PMID is another paper.
     service_fields = frozenset({"pmid", *curation.PUBLICATION_FIELDS})
+    # Fits a 1440 px screen (static/admin-lists.css); the journal and the
+    # verification are on the form and in the filters.
     list_display = (
         "pmid",
         "first_author",
         "year",
         "short_title",
-        "journal",
         "metadata_state",
-        "verification",
         "is_retracted",
         "needs_review",
     )
@@ -117,6 +117,10 @@ class PublicationAdmin(ServiceAdmin):
     )
 
     actions = ("refresh_from_pubmed", "correct_pmid")
+
+    class Media:
+        css = {"all": ["admin-lists.css"]}
+
     change_list_template = "admin/claims/publication/change_list.html"
 
     def get_urls(self):

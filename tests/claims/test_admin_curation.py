@@ -375,10 +375,8 @@ def test_the_evidence_list_and_form_show_who_created_submitted_and_reviewed(
     form = client.get(reverse("admin:claims_evidence_change", args=[evidence.pk]))
 
     row = listed.content.decode().split('class="action-checkbox"')[1]
-    for header in ("created by", "submitted by", "reviewed by"):
-        assert header in listed.content.decode().lower()
-    assert row.count("carla") == 2
-    assert "edgar" in row
+    assert "created, submitted, reviewed by" in listed.content.decode().lower()
+    assert "carla / carla / edgar" in row
     assert b"carla" in form.content
     assert b"edgar" in form.content
 
