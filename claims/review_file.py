@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from claims.models import Claim, Evidence
+from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.status_rules import ClaimKind
 from claims.vocabulary import (
     CANCER_TYPE,
@@ -40,6 +40,34 @@ EVIDENCE_CHOICES = {
 }
 EVIDENCE_TEXT = {"ratio", "finding", "key"}
 EVIDENCE_TERMS = {"cancer_types": CANCER_TYPE}
+# The model field each text of the file is stored in: a value longer than its
+# max_length is refused here, with its line, on every database (SQLite would
+# store it, PostgreSQL raises).
+STORED_IN = {
+    "publication": {
+        "title": Publication._meta.get_field("title"),
+        "first_author": Publication._meta.get_field("first_author"),
+        "journal": Publication._meta.get_field("journal"),
+    },
+    "review": {
+        "slug": Review._meta.get_field("slug"),
+        "summary": Review._meta.get_field("summary"),
+    },
+    "topic": {
+        "slug": Topic._meta.get_field("slug"),
+        "name": Topic._meta.get_field("name"),
+        "description": Topic._meta.get_field("description"),
+    },
+    "claim": {
+        "slug": Claim._meta.get_field("slug"),
+        "statement": Claim._meta.get_field("statement"),
+    },
+    "evidence": {
+        "key": Evidence._meta.get_field("source_key"),
+        "ratio": Evidence._meta.get_field("msc_tumor_ratio"),
+        "finding": Evidence._meta.get_field("finding"),
+    },
+}
 
 
 class ReviewFileError(ValueError):
@@ -158,11 +186,23 @@ class _Reader:
             raise self.fail(node, f"{what} has unknown key(s) {', '.join(unknown)}.")
         return node
 
-    def text(self, node: dict, key: str, what: str) -> str:
+    def text(self, node: dict, key: str, what: str, kind: str) -> str:
         value = node.get(key)
         if not isinstance(value, str) or not value.strip():
             raise self.fail(node, f"{what}: '{key}' must be non-empty text.")
-        return " ".join(value.split())
+        return self.fits(node, key, what, kind, " ".join(value.split()))
+
+    def fits(self, node: dict, key: str, what: str, kind: str, value: str) -> str:
+        """The value, if the database can store it: no NUL, within max_length."""
+        if "\x00" in value:
+            raise self.fail(node, f"{what}: '{key}' holds a NUL character.")
+        limit = STORED_IN[kind][key].max_length
+        if limit is not None and len(value) > limit:
+            raise self.fail(
+                node,
+                f"{what}: '{key}' is {len(value)} characters long; at most {limit}.",
+            )
+        return value
 
     def integer(self, node: dict, key: str, what: str, low: int, high: int) -> int:
         value = node.get(key)
@@ -182,6 +222,7 @@ class _Reader:
             raise self.fail(
                 node, f"{kind} {key} {value!r} must be lowercase-hyphenated."
             )
+        self.fits(node, key, f"{kind} {key}", kind, value)
         if value in self.seen[kind]:
             raise self.fail(node, f"{kind} {key} '{value}' is used twice.")
         self.seen[kind].add(value)
@@ -221,9 +262,9 @@ class _Reader:
                 raise self.fail(node, f"{what}: '{name}' must be true or false.")
         return PublicationEntry(
             pmid=self.integer(node, "pmid", what, 1, 2**31 - 1),
-            title=self.text(node, "title", what),
-            first_author=self.text(node, "first_author", what),
-            journal=self.text(node, "journal", what),
+            title=self.text(node, "title", what, "publication"),
+            first_author=self.text(node, "first_author", what, "publication"),
+            journal=self.text(node, "journal", what, "publication"),
             year=self.integer(node, "year", what, 1800, 2100),
             **flags,
         )
@@ -245,7 +286,7 @@ class _Reader:
                     )
                 values[name] = node[name]
         if "ratio" in node:
-            values["ratio"] = self.text(node, "ratio", what)
+            values["ratio"] = self.text(node, "ratio", what, "evidence")
         for name, vocabulary in EVIDENCE_TERMS.items():
             if name in node:
                 values[name] = self.terms(node, name, vocabulary, what)
@@ -255,7 +296,7 @@ class _Reader:
         return EvidenceEntry(
             key=key,
             pmid=pmid,
-            finding=self.text(node, "finding", what),
+            finding=self.text(node, "finding", what, "evidence"),
             rating=self.integer(node, "rating", what, 1, 5),
             **values,
         )
@@ -277,7 +318,7 @@ class _Reader:
                 )
         return ClaimEntry(
             slug=slug,
-            statement=self.text(node, "statement", what),
+            statement=self.text(node, "statement", what, "claim"),
             setting=node["setting"],
             kind=node.get("kind", ClaimKind.EMPIRICAL),
             evidence=tuple(
@@ -292,8 +333,8 @@ class _Reader:
         what = f"topic '{slug}'"
         return TopicEntry(
             slug=slug,
-            name=self.text(node, "name", what),
-            description=self.text(node, "description", what)
+            name=self.text(node, "name", what, "topic"),
+            description=self.text(node, "description", what, "topic")
             if "description" in node
             else "",
             claims=tuple(
@@ -317,10 +358,13 @@ class _Reader:
         publication = self.publication(node, extra={"slug", "summary"})
         if not isinstance(node.get("slug"), str) or not SLUG_RE.match(node["slug"]):
             raise self.fail(node, "review slug must be lowercase-hyphenated.")
+        self.fits(node, "slug", "review", "review", node["slug"])
         return ReviewEntry(
             pmid=publication.pmid,
             slug=node["slug"],
-            summary=self.text(node, "summary", "review") if "summary" in node else "",
+            summary=self.text(node, "summary", "review", "review")
+            if "summary" in node
+            else "",
             publication=publication,
         )
 

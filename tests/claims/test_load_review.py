@@ -428,3 +428,46 @@ def test_loading_brings_the_terms_up_to_the_vocabulary_file(tmp_path):
     assert Term.objects.get(slug="melanoma").ontology_id == "NCIT:C3224"
     assert report.updated["term"] == 1
     assert "term: 0 created, 1 updated" in report.summary()
+
+
+def _evidence(d) -> dict:
+    return d["topics"][0]["claims"][0]["evidence"][0]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda d: d["topics"][0]["claims"][0].update(slug="-".join(["ab"] * 100)),
+            r"claim slug: 'slug' is 299 characters long; at most 120",
+        ),
+        (
+            lambda d: _evidence(d).update(key="k" * 300),
+            r"evidence key: 'key' is 300 characters long; at most 120",
+        ),
+        (
+            lambda d: _evidence(d).update(finding="MSC\x00 enlarged tumors."),
+            r"evidence 'zhu2006-growth': 'finding' holds a NUL character",
+        ),
+        (
+            lambda d: d["publications"][0].update(first_author="Z" * 201),
+            r"publication 16214129: 'first_author' is 201 characters long",
+        ),
+        (
+            lambda d: _evidence(d).update(cancer_types=["c" * 150]),
+            r"is not a term of the vocabulary",
+        ),
+    ],
+)
+def test_what_the_database_cannot_store_fails_with_the_line_on_every_database(
+    tmp_path, mutate, message
+):
+    data = copy.deepcopy(MINIMAL)
+    mutate(data)
+
+    with pytest.raises(ReviewFileError, match=message) as error:
+        load(tmp_path, data)
+
+    assert str(error.value).startswith(f"{tmp_path / 'review.yaml'}:")
+    assert int(str(error.value).split(":")[1]) > 1
+    assert Evidence.objects.count() == 0
