@@ -318,6 +318,15 @@ def release_verify(directory: Path) -> None:
     for name, digest in sorted(entries.items()):
         if name not in present:
             raise ReleaseError(f"{name} is listed in {MANIFEST_FILE} but missing.")
+        listed = directory / name
+        # Only the release's own plain files: a link may point anywhere.
+        if listed.is_symlink() or not listed.is_file():
+            raise ReleaseError(
+                f"{name} is listed in {MANIFEST_FILE} but is not a plain file "
+                "(a directory or a symbolic link)."
+            )
+        if listed.resolve().parent != directory.resolve():
+            raise ReleaseError(f"{name} lies outside the release directory.")
         if sha256_file(directory / name) != digest:
             raise ReleaseError(
                 f"{name} does not match its checksum in {MANIFEST_FILE}: "
@@ -409,6 +418,9 @@ def _insert(table: Table, rows: list[dict[str, Any]], pks: dict) -> dict:
                 if name not in many:
                     field = fields[name]
                     setattr(obj, field.attname, _decode(field, value, pks))
+            # Choices, lengths and validators, as any door checks them; uniqueness
+            # is the database's, as the insert order cannot satisfy it earlier.
+            obj.full_clean(validate_unique=False, validate_constraints=False)
             # raw: stored as given (auto_now timestamps kept, no history record).
             obj.save_base(raw=True, force_insert=True)
             for name, field in many.items():

@@ -493,3 +493,46 @@ def test_release_files_are_read_only(small, tmp_path):
     modes = {path.stat().st_mode & 0o777 for path in release.iterdir()}
 
     assert modes == {0o444}
+
+
+def forge(release: Path, change) -> None:
+    """Edit release.json and write a MANIFEST that matches it, as a forger would."""
+    from claims.releases import _write_manifest
+
+    path = release / "release.json"
+    path.chmod(0o644)
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document))
+    (release / "MANIFEST").chmod(0o644)
+    _write_manifest(release)
+
+
+def test_a_forged_invalid_value_is_refused_naming_its_table_and_row(small, tmp_path):
+    release = release_export(output=tmp_path / "r", now=NOW).path
+    clear_database()
+    forge(release, lambda d: d["evidence"][0].update(stance="agrees"))
+
+    with pytest.raises(CommandError, match=r"evidence row id=\d+ cannot be restored"):
+        call_command("import_release", release)
+
+    assert not Publication.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["directory", "symlink"])
+def test_a_manifest_listing_a_directory_or_a_link_is_refused(small, tmp_path, kind):
+    release = release_export(output=tmp_path / "r", now=NOW).path
+    clear_database()
+    release.chmod(0o755)
+    odd = release / "extra"
+    if kind == "directory":
+        odd.mkdir()
+    else:
+        odd.symlink_to(release / "release.json")
+    line = f"{'0' * 64}  extra\n"
+    manifest = release / "MANIFEST"
+    manifest.chmod(0o644)
+    manifest.write_text(manifest.read_text() + line)
+
+    with pytest.raises(CommandError, match=r"extra is listed in MANIFEST but is not"):
+        call_command("import_release", release)
