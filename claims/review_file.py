@@ -11,8 +11,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.status_rules import ClaimKind
 from claims.vocabulary import (
@@ -23,7 +21,7 @@ from claims.vocabulary import (
     choices_of,
     read_vocabulary_file,
 )
-from claims.yaml_lines import error_line, load_with_lines
+from claims.yaml_lines import read_with_lines
 
 FORMAT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -388,17 +386,5 @@ def read_review_file(path: Path, vocabulary: Path = VOCABULARY_FILE) -> ReviewDa
         terms = read_vocabulary_file(vocabulary, choices=choices_of(Evidence))
     except VocabularyFileError as exc:
         raise ReviewFileError(str(exc)) from exc
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ReviewFileError(
-            f"{path}: cannot read the file ({exc.strerror})."
-        ) from exc
-    try:
-        root = load_with_lines(text)
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ReviewFileError(
-            f"{path}:{error_line(exc)}: invalid YAML: {problem}."
-        ) from exc
+    root = read_with_lines(path, ReviewFileError)
     return _Reader(Path(path), terms).read(root)

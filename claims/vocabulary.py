@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from django.utils.text import slugify
 
-from claims.yaml_lines import error_line, load_with_lines
+from claims.yaml_lines import read_with_lines
 
 VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "vocabulary.yaml"
 CANCER_TYPE = "cancer_type"
@@ -149,19 +149,7 @@ def read_vocabulary_file(
     path: Path = VOCABULARY_FILE, *, choices: Mapping[str, Mapping[str, str]]
 ) -> Vocabulary:
     """Parse and validate the vocabulary file against the fields' choices."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise VocabularyFileError(
-            f"{path}: cannot read the file ({exc.strerror})."
-        ) from exc
-    try:
-        root = load_with_lines(text)
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise VocabularyFileError(
-            f"{path}:{error_line(exc)}: invalid YAML: {problem}."
-        ) from exc
+    root = read_with_lines(path, VocabularyFileError)
     return _Reader(Path(path), choices).read(root)
 
 

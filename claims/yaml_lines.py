@@ -4,6 +4,7 @@ The curated files (the review, the vocabulary) are edited by hand: every error
 in them names the file and the line, found from the mapping it is about.
 """
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -39,3 +40,17 @@ def error_line(exc: yaml.YAMLError) -> int:
     """The line a YAML syntax error points at, or 0."""
     mark = getattr(exc, "problem_mark", None)
     return mark.line + 1 if mark else 0
+
+
+def read_with_lines(path: Path, error: type[Exception]) -> Any:
+    """Read and parse a curated file; an unreadable file or a YAML syntax error
+    raises `error`, naming the file (and the line)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{path}: cannot read the file ({exc.strerror}).") from exc
+    try:
+        return load_with_lines(text)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(f"{path}:{error_line(exc)}: invalid YAML: {problem}.") from exc
