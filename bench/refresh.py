@@ -53,7 +53,7 @@ import redis  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from claims import citations, pubmed  # noqa: E402
+from claims.literature import citations, pubmed, tasks  # noqa: E402
 from claims.models import Publication, PublicationChange, RefreshRun  # noqa: E402
 from tests.fake_eutils import FakeEutilsServer  # noqa: E402
 
@@ -83,7 +83,7 @@ def prepare(count: int) -> list[int]:
 def time_planner() -> tuple[int, float]:
     """The nightly planner's query over the new (pending) papers: rows, seconds."""
     started = time.perf_counter()
-    due = citations.due_pmids()
+    due = tasks.due_pmids()
     return len(due), time.perf_counter() - started
 
 
@@ -120,7 +120,7 @@ def through_workers(pmids: list[int], server: FakeEutilsServer) -> dict:
     try:
         wait_ready(logs)
         started = time.perf_counter()
-        run = citations.refresh_plan(pmids=pmids, trigger=RefreshRun.Trigger.COMMAND)
+        run = tasks.refresh_plan(pmids=pmids, trigger=RefreshRun.Trigger.COMMAND)
         while run.finished_at is None:
             time.sleep(0.05)
             run.refresh_from_db()

@@ -19,7 +19,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from claims.citations import publications_add
+from claims.facets import SEPARATING_FACETS, TERM_FACETS
+from claims.literature.tasks import publications_add
 from claims.models import Claim, Evidence, Publication, Term
 from claims.services import claims_recompute_status, evidence_save
 from claims.titles import normalised, publication_set_checked_title
@@ -34,7 +35,7 @@ EDITABLE_FIELDS = frozenset(
         "stance",
         "effect",
         # Level is one of them; cancer type is held by its many-to-many field.
-        *(Evidence.TERM_FACETS.get(f, f) for f in Evidence.CONTEXT_FACETS),
+        *(TERM_FACETS.get(f, f) for f in SEPARATING_FACETS),
         "msc_tumor_ratio",
         "finding",
         "quote",

@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from claims.facets import TERM_FACETS
 from claims.labels import facet_label, term_labels, value_label
 from claims.models import Evidence
-from claims.services import evidence_facts
+from claims.selectors import evidence_facts
 from claims.status_rules import SEPARATING_FACETS, Separation, left_out
 
 
@@ -89,7 +90,7 @@ def tally(records: Sequence[Evidence], facet: str) -> SideTally:
         for value in found - {""} or {""}:
             counts[value] += 1
     ordered = sorted(counts.items(), key=lambda item: (not item[0], -item[1], item[0]))
-    terms = term_labels(records) if facet in Evidence.TERM_FACETS else None
+    terms = term_labels(records) if facet in TERM_FACETS else None
     return SideTally(
         total=len(values),
         values=tuple(

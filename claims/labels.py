@@ -3,19 +3,16 @@
 from collections.abc import Iterable, Mapping
 from functools import cache
 
+from claims.facets import CHOICE_VOCABULARIES, FACETS, TERM_FACETS
 from claims.models import Evidence, Term
-from claims.vocabulary import CHOICE_VOCABULARIES, choices_of, read_vocabulary_file
+from claims.vocabulary import choices_of, read_vocabulary_file
 
 NOT_REPORTED = "not reported"
 
 
 def facet_label(facet: str) -> str:
     """'MSC delivery', 'host immune status', 'cancer type'."""
-    if facet in Evidence.TERM_FACETS:
-        name = str(Term.Vocabulary(facet).label)
-    else:
-        name = str(Evidence._meta.get_field(facet).verbose_name)
-    return name if name[:3].isupper() else name.lower()
+    return FACETS[facet].label
 
 
 @cache
@@ -52,7 +49,7 @@ def value_label(
     term's label (from `terms`, {slug: label}, else the database) as it is."""
     if not value:
         return NOT_REPORTED
-    if facet in Evidence.TERM_FACETS:
+    if facet in TERM_FACETS:
         if terms is not None and value in terms:
             return terms[value]
         found = Term.objects.filter(vocabulary=facet, slug=value)

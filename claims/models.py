@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from claims.status_rules import SEPARATING_FACETS, ClaimKind, ClaimStatus, LeftOut
+from claims.facets import FACETS, TERM_FACETS
+from claims.status_rules import ClaimKind, ClaimStatus, LeftOut
 from claims.vocabulary import CANCER_TYPE
 
 
@@ -60,12 +61,8 @@ class PublicationQuerySet(models.QuerySet):
         return self.filter(metadata_state=Publication.MetadataState.PENDING)
 
     def confirmed(self):
-        """Papers whose evidence can count: Publication.awaiting_verification
-        is "" exactly for these."""
-        return self.filter(
-            metadata_state=Publication.MetadataState.CURRENT,
-            verification=Publication.Verification.VERIFIED,
-        )
+        """Papers whose evidence can count (Publication.CONFIRMED)."""
+        return self.filter(**Publication.CONFIRMED)
 
     def unverified(self):
         return self.filter(verification=Publication.Verification.UNVERIFIED)
@@ -116,6 +113,13 @@ class Publication(TimeStamped):
         UNVERIFIED = "unverified", "Not yet confirmed by PubMed"
         VERIFIED = "verified", "Confirmed by PubMed"
         MISMATCH = "mismatch", "PubMed's title differs from the checked title"
+
+    # A paper whose evidence can count: PubMed returned its record and
+    # confirmed its checked title. Anything else is awaiting_verification.
+    CONFIRMED = {
+        "metadata_state": MetadataState.CURRENT,
+        "verification": Verification.VERIFIED,
+    }
 
     pmid = models.PositiveIntegerField("PMID", unique=True)
     title = models.TextField(blank=True, help_text="Title as PubMed gives it.")
@@ -228,14 +232,13 @@ class Publication(TimeStamped):
     def awaiting_verification(self) -> str:
         """Why evidence on this paper cannot count yet (a LeftOut value), or ""
         once PubMed has returned the record and confirmed the checked title."""
+        if all(getattr(self, name) == value for name, value in self.CONFIRMED.items()):
+            return ""
         if self.verification == self.Verification.MISMATCH:
             return LeftOut.TITLE_MISMATCH
         if self.metadata_state == self.MetadataState.MISSING:
             return LeftOut.MISSING
-        confirmed = self.verification == self.Verification.VERIFIED
-        if not confirmed or self.metadata_state != self.MetadataState.CURRENT:
-            return LeftOut.NOT_FETCHED
-        return ""
+        return LeftOut.NOT_FETCHED
 
     @property
     def has_integrity_notice(self) -> bool:
@@ -297,8 +300,6 @@ class Claim(TimeStamped):
         PRIMARY_TUMOR = "primary_tumor", "Primary tumor"
         BONE_MARROW = "bone_marrow", "Bone marrow"
         BOTH = "both", "Both"
-
-    Kind = ClaimKind
 
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="claims")
     slug = models.SlugField(max_length=120, unique=True)
@@ -485,11 +486,6 @@ class Evidence(TimeStamped):
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
 
-    # The context facets, in the order the status rules try them.
-    CONTEXT_FACETS = SEPARATING_FACETS
-    # A multi-valued facet -> the many-to-many field holding its terms.
-    TERM_FACETS = {CANCER_TYPE: "cancer_types"}
-
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     publication = models.ForeignKey(
         Publication, on_delete=models.PROTECT, related_name="evidence"
@@ -513,7 +509,7 @@ class Evidence(TimeStamped):
         "samples, a clinical study, or a review article.",
     )
     msc_source = models.CharField(
-        "MSC source", max_length=16, choices=MscSource.choices, blank=True
+        FACETS["msc_source"].label, max_length=16, choices=MscSource.choices, blank=True
     )
     species = models.CharField(
         max_length=8,
@@ -529,16 +525,19 @@ class Evidence(TimeStamped):
         help_text="Every tumor type the finding was made in, from the vocabulary.",
     )
     model = models.CharField(
-        "experimental model",
+        FACETS["model"].label,
         max_length=20,
         choices=ExperimentalModel.choices,
         blank=True,
     )
     immune_status = models.CharField(
-        "host immune status", max_length=16, choices=ImmuneStatus.choices, blank=True
+        FACETS["immune_status"].label,
+        max_length=16,
+        choices=ImmuneStatus.choices,
+        blank=True,
     )
     delivery = models.CharField(
-        "MSC delivery", max_length=20, choices=Delivery.choices, blank=True
+        FACETS["delivery"].label, max_length=20, choices=Delivery.choices, blank=True
     )
     msc_tumor_ratio = models.CharField(
         "MSC:tumor ratio", max_length=40, blank=True, help_text="Only where reported."
@@ -642,7 +641,7 @@ class Evidence(TimeStamped):
     def facet_value(self, facet: str) -> str | tuple[str, ...]:
         """The record's value of a context facet, "" if not reported; for a
         multi-valued one, its terms' slugs (prefetch them to read many records)."""
-        field = self.TERM_FACETS.get(facet)
+        field = TERM_FACETS.get(facet)
         if field is None:
             return getattr(self, facet)
         if self.pk is None:
@@ -653,7 +652,7 @@ class Evidence(TimeStamped):
 def any_term_q(facet: str, slugs: Iterable[str]) -> Q:
     """Evidence recording any of these terms (slugs) of a multi-valued facet: a
     subquery, so that a record matching several is found once, without DISTINCT."""
-    field = Evidence._meta.get_field(Evidence.TERM_FACETS[facet])
+    field = Evidence._meta.get_field(TERM_FACETS[facet])
     links = field.remote_field.through.objects.filter(
         term__vocabulary=facet, term__slug__in=list(slugs)
     )
@@ -666,7 +665,7 @@ class DataStamp(models.Model):
     Written by PostgreSQL triggers (migration 0007) after every statement that
     inserts, updates, deletes or truncates reviews, topics, claims, evidence or
     publications, whichever code path runs it, so the data version
-    (claims.api.freshness) is one small read instead of scans of every table.
+    (claims.freshness) is one small read instead of scans of every table.
     Writers only ever insert here, so they never wait on each other; the
     triggers fold the rows into one per table now and then. A deletion is
     stamped with its transaction's time.

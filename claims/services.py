@@ -1,4 +1,5 @@
-"""Every write that enforces a rule or touches several models."""
+"""Every write that enforces a rule or touches several models; the reads they
+build on are in claims.selectors."""
 
 import hashlib
 from collections import Counter
@@ -6,9 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Prefetch
 
-from claims.labels import reason_label, term_labels
 from claims.models import (
     EVIDENCE_HISTORY,
     Claim,
@@ -19,38 +18,11 @@ from claims.models import (
     Topic,
 )
 from claims.review_file import ClaimEntry, EvidenceEntry, PublicationEntry, ReviewData
-from claims.status_rules import EvidenceFacts, Verdict, compute_status
+from claims.selectors import claims_drift
 from claims.titles import publication_set_checked_title
 from claims.vocabulary import terms_sync
 
 LOAD_REASON = "Loaded from the review data file"
-
-
-def evidence_facts(evidence: Evidence) -> EvidenceFacts:
-    """The facts the status rules read from one evidence record."""
-    paper = evidence.publication
-    return EvidenceFacts(
-        pmid=paper.pmid,
-        stance=evidence.stance,
-        level=evidence.level,
-        rating=evidence.rating,
-        retracted=paper.is_retracted,
-        paper=paper.awaiting_verification,
-        context={f: evidence.facet_value(f) for f in Evidence.CONTEXT_FACETS},
-        label=f"{paper.first_author or 'Anon.'} {paper.year or 'n.d.'}",
-    )
-
-
-def verdict_of(*, claim: Claim, evidence: Iterable[Evidence]) -> Verdict:
-    """What the rules give a claim of this kind with this evidence (accepted
-    records count; the others are ignored)."""
-    accepted = [e for e in evidence if e.status == Evidence.Status.ACCEPTED]
-    terms = term_labels(accepted)
-    return compute_status(
-        (evidence_facts(e) for e in accepted),
-        kind=claim.kind,
-        label=lambda facet, value=None: reason_label(facet, value, terms=terms),
-    )
 
 
 def evidence_save(
@@ -70,39 +42,6 @@ def evidence_save(
         del evidence.skip_history_when_saving
     EVIDENCE_HISTORY.create_historical_record(evidence, "+" if created else "~")
     return evidence
-
-
-def claim_verdict(*, claim: Claim) -> Verdict:
-    """The verdict the rules give a claim now, from its accepted evidence."""
-    return verdict_of(claim=claim, evidence=claim.evidence.all())
-
-
-def _with_evidence(claim_ids: Iterable[int | None] | None):
-    queryset = Claim.objects.all()
-    if claim_ids is not None:
-        queryset = queryset.filter(pk__in=[pk for pk in claim_ids if pk is not None])
-    evidence = Evidence.objects.select_related("publication")
-    return queryset.prefetch_related(
-        Prefetch("evidence", queryset=evidence.prefetch_related("cancer_types"))
-    )
-
-
-def claims_drift(
-    *, claim_ids: Iterable[int | None] | None = None
-) -> list[tuple[Claim, dict[str, tuple[object, object]]]]:
-    """Claims whose stored verdict differs from a fresh computation, with each
-    differing field as (stored, computed). A read: it writes nothing."""
-    drifted = []
-    for claim in _with_evidence(claim_ids):
-        wanted = claim_verdict(claim=claim).stored()
-        diff = {
-            name: (getattr(claim, name), value)
-            for name, value in wanted.items()
-            if getattr(claim, name) != value
-        }
-        if diff:
-            drifted.append((claim, diff))
-    return drifted
 
 
 @transaction.atomic

@@ -18,6 +18,8 @@ from statistics import mean
 
 from django.db import models
 
+from claims.facets import SEPARATING_FACETS
+
 RULES_VERSION = "2.0"
 
 ESTABLISHED_MIN_PAPERS = 3
@@ -29,16 +31,6 @@ SEPARATION_MIN_PAPERS_PER_SIDE = 2
 IN_VIVO_LEVELS = frozenset({"animal", "human_samples", "clinical"})
 HUMAN_LEVELS = frozenset({"human_samples", "clinical"})
 REVIEW_LEVEL = "review"
-# The context facets, in the order the rules try them when two separate equally.
-SEPARATING_FACETS = (
-    "delivery",
-    "immune_status",
-    "model",
-    "msc_source",
-    "species",
-    "level",
-    "cancer_type",
-)
 SUPPORTS, REFUTES, QUALIFIES = "supports", "refutes", "qualifies"
 
 

@@ -2,9 +2,10 @@
 
 The terms, with their ontology identifiers, are shipped in a versioned file
 (claims/data/vocabulary.yaml) read here into plain dataclasses; every error
-names the file and the line. Nothing here imports the models: migration 0012
-syncs the terms and maps the free-text cancer types of the past with these same
-functions and its historical models, so each takes the model it writes to.
+names the file and the line. Nothing here imports the models (the facets
+come from claims.facets): migration 0012 syncs the terms and maps the
+free-text cancer types of the past with these same functions and its
+historical models, so each takes the model it writes to.
 """
 
 import hashlib
@@ -18,14 +19,14 @@ from typing import Any
 import yaml
 from django.utils.text import slugify
 
+from claims.facets import CHOICE_VOCABULARIES, TERM_VOCABULARIES
 from claims.yaml_lines import read_with_lines
 
 VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "vocabulary.yaml"
-CANCER_TYPE = "cancer_type"
-# Vocabularies whose values are an evidence field's choices: the file gives each
-# choice its identifier, the choice gives the label.
-CHOICE_VOCABULARIES = ("msc_source", "species", "model")
-VOCABULARIES = (CANCER_TYPE, *CHOICE_VOCABULARIES)
+(CANCER_TYPE,) = TERM_VOCABULARIES
+# Vocabularies whose values are an evidence field's choices (claims.facets): the
+# file gives each choice its identifier, the choice gives the label.
+VOCABULARIES = (*TERM_VOCABULARIES, *CHOICE_VOCABULARIES)
 # The ontologies each vocabulary's identifiers may come from (any, if empty).
 ONTOLOGIES = {
     CANCER_TYPE: ("NCIT", "MONDO"),

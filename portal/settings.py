@@ -323,12 +323,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_TASK_ROUTES = {"claims.tasks.refresh_publications_task": {"queue": "ncbi"}}
+CELERY_TASK_ROUTES = {
+    "claims.literature.tasks.refresh_publications_task": {"queue": "ncbi"}
+}
 # Beat reads crontabs in this zone; Django itself stays in UTC.
 CELERY_TIMEZONE = "America/New_York"
 CELERY_BEAT_SCHEDULE = {
     "refresh-citations-nightly": {
-        "task": "claims.tasks.plan_refresh_task",
+        "task": "claims.literature.tasks.plan_refresh_task",
         "schedule": crontab(hour=1, minute=0),
     },
 }

@@ -11,5 +11,5 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("claims.api.urls")),
-    path("", include("claims.urls")),
+    path("", include("claims.pages.urls")),
 ]

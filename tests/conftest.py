@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from claims import pubmed
+from claims.literature import pubmed
 from claims.models import Publication
 from claims.services import claims_recompute_status
 from portal.celery import app as celery_app

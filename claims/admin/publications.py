@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from claims import citations, curation
+from claims import curation
 from claims.admin.writes import ServiceAdmin
+from claims.literature import citations, tasks
 from claims.models import PUBMED_FIELDS, Publication, RefreshRun
 
 
@@ -143,7 +144,7 @@ class PublicationAdmin(ServiceAdmin):
         form = PastePmidsForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             good, bad = citations.pmids_parse(form.cleaned_data["pmids"])
-            added = citations.publications_add(pmids=good) if good else []
+            added = tasks.publications_add(pmids=good) if good else []
             self._report_paste(request, added, bad)
             return redirect(reverse("admin:claims_publication_changelist"))
         context = {
@@ -159,7 +160,7 @@ class PublicationAdmin(ServiceAdmin):
         unqueued = list(
             Publication.objects.filter(
                 pk__in=[p.pk for p in added],
-                last_error__startswith=citations.NOT_QUEUED,
+                last_error__startswith=tasks.NOT_QUEUED,
             ).values_list("pmid", flat=True)
         )
         if added:
@@ -194,7 +195,7 @@ class PublicationAdmin(ServiceAdmin):
     def service_create(self, request, fields, reason):
         # A curator types only a PMID; PubMed fills in the rest after commit.
         pmid = fields.pop("pmid")
-        (added,) = citations.publications_add(
+        (added,) = tasks.publications_add(
             pmids=[pmid], trigger=RefreshRun.Trigger.ADMIN
         )
         return self.service_update(request, added, fields, reason or "Created")
@@ -207,7 +208,7 @@ class PublicationAdmin(ServiceAdmin):
     @admin.action(description="Refresh metadata from PubMed")
     def refresh_from_pubmed(self, request, queryset):
         pmids = list(queryset.values_list("pmid", flat=True))
-        run = citations.refresh_plan(pmids=pmids, trigger=RefreshRun.Trigger.ADMIN)
+        run = tasks.refresh_plan(pmids=pmids, trigger=RefreshRun.Trigger.ADMIN)
         self.message_user(
             request,
             f"Queued {len(pmids)} publication(s) for refresh (run {run.pk}).",

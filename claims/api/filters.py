@@ -19,7 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from claims.citations import MAX_PMID
+from claims.literature.citations import MAX_PMID
 from claims.models import Claim, Evidence, Publication, Review, Term, Topic, any_term_q
 from claims.search import text_search
 from claims.status_rules import ClaimKind, ClaimStatus

@@ -16,7 +16,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
-from claims.api import citation_formats
+from claims.exports import citation_formats
 
 
 class FormatNegotiation(DefaultContentNegotiation):

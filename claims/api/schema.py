@@ -7,8 +7,8 @@ shape (errors.py), so a client (and schemathesis) can rely on the schema.
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
-from claims.api.citation_formats import CSL_ITEM_SCHEMA
 from claims.api.renderers import EXPORT_MEDIA_TYPES, CSLJSONRenderer
+from claims.exports.citation_formats import CSL_ITEM_SCHEMA
 from claims.models import Evidence, Publication
 from claims.status_rules import ClaimStatus
 

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import Hyperlink
 
-from claims.citations import MAX_PMID
+from claims.literature.citations import MAX_PMID
 from claims.models import Claim, Evidence, Publication, Review, Term, Topic
 from claims.status_rules import RULES_VERSION
 
@@ -198,7 +198,7 @@ class CountsSerializer(serializers.Serializer):
 
 
 def evidence_counts_body(found: Mapping[str, int]) -> dict:
-    """CountsSerializer's shape of claims.counts' counts of one claim."""
+    """CountsSerializer's shape of claims.selectors' counts of one claim."""
     return {
         "total": found["accepted"],
         "by_stance": {s: found[s] for s in STANCES},
@@ -277,7 +277,7 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CountsSerializer)
     def get_evidence_counts(self, claim: Claim) -> dict:
-        """From the counts the view set on the claim (claims.counts)."""
+        """From the counts the view set on the claim (claims.selectors)."""
         return evidence_counts_body(claim.evidence_found)
 
 

@@ -1,7 +1,7 @@
 """The API's endpoints: thin views that parse, check access, call a service, render.
 
 Reads are read-only viewsets; every write goes through claims.curation or
-claims.citations, so the API obeys exactly the rules the admin does.
+claims.literature.citations, so the API obeys exactly the rules the admin does.
 """
 
 import itertools
@@ -22,7 +22,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import curation
-from claims.api import csv_rows
 from claims.api import serializers as s
 from claims.api.errors import error_body
 from claims.api.filters import (
@@ -32,7 +31,6 @@ from claims.api.filters import (
     StrictFilterBackend,
     TopicFilter,
 )
-from claims.api.freshness import ConditionalGetMixin
 from claims.api.pagination import CountedBy, PagePagination
 from claims.api.permissions import ReadOrRole, visible_evidence
 from claims.api.plain import plan
@@ -45,8 +43,10 @@ from claims.api.renderers import (
     JSONRenderer,
     RISRenderer,
 )
-from claims.citations import parse_pmid, publications_add
-from claims.counts import evidence_counts, evidence_counts_of
+from claims.exports import csv_rows
+from claims.freshness import ConditionalGetMixin
+from claims.literature.citations import parse_pmid
+from claims.literature.tasks import publications_add
 from claims.models import (
     WITHIN_CLAIM,
     Claim,
@@ -57,6 +57,7 @@ from claims.models import (
     Term,
     Topic,
 )
+from claims.selectors import evidence_counts, evidence_counts_of
 from claims.status_rules import RULES_VERSION, ClaimStatus
 from claims.vocabulary import shipped_version
 
@@ -192,7 +193,7 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     def read(self, compute: Callable[[], Any]) -> HttpResponse:
         """The answer to a read; an anonymous JSON one cached under its ETag.
 
-        The ETag holds the data version (claims.api.freshness), so any change to
+        The ETag holds the data version (claims.freshness), so any change to
         a review, topic, claim, evidence record or paper makes a new key: a
         cached answer is never stale. Only where `cache_reads` is set, and only
         for anonymous readers: what a curator sees also depends on their roles.
@@ -314,7 +315,7 @@ class ClaimViewSet(PortalViewSet):
 
     A page of claims, and the evidence a claim nests, are read as plain values
     (claims.api.plain). A page gets its counts in one query once it is cut,
-    and a claim from the evidence it nests (claims.counts); the CSV export,
+    and a claim from the evidence it nests (claims.selectors); the CSV export,
     which streams every claim, annotates them.
     """
 

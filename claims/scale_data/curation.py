@@ -12,6 +12,7 @@ from random import Random
 
 from django.utils.text import slugify
 
+from claims.facets import SEPARATING_FACETS
 from claims.labels import reason_label
 from claims.models import Claim, Evidence, Review, Topic
 from claims.scale_data import distributions as dist
@@ -271,7 +272,7 @@ def cancer_slugs(record: Evidence) -> tuple[str, ...]:
 
 
 def _facts(record: Evidence, paper: Paper) -> EvidenceFacts:
-    """What claims.services.evidence_facts reads, without loading the paper."""
+    """What claims.selectors.evidence_facts reads, without loading the paper."""
     return EvidenceFacts(
         pmid=paper.pmid,
         stance=record.stance,
@@ -279,7 +280,7 @@ def _facts(record: Evidence, paper: Paper) -> EvidenceFacts:
         rating=record.rating,
         retracted=paper.retracted,
         paper=paper.awaiting,
-        context={facet: record.facet_value(facet) for facet in Evidence.CONTEXT_FACETS}
+        context={facet: record.facet_value(facet) for facet in SEPARATING_FACETS}
         | {"cancer_type": cancer_slugs(record)},
         label=paper.label,
     )

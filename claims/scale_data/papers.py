@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from random import Random
 
-from claims.citations import INTEGRITY_PREFIX, integrity_reasons
+from claims.literature.citations import INTEGRITY_PREFIX, integrity_reasons
+from claims.literature.pubmed.records import PubmedRecord
 from claims.models import Publication
-from claims.pubmed.records import PubmedRecord
 from claims.scale_data import distributions as dist
 from claims.scale_data import text
 

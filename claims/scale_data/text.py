@@ -7,7 +7,7 @@ two factors, a pathway, an outcome), so a paper reads as being about one thing.
 import re
 from random import Random
 
-from claims.pubmed.records import Author
+from claims.literature.pubmed.records import Author
 from claims.scale_data.distributions import CANCERS
 from claims.scale_data.themes import FACTORS, MSC_NAMES
 

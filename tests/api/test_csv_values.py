@@ -2,8 +2,8 @@
 
 import pytest
 
-from claims.api import csv_rows
 from claims.api.renderers import CSVRenderer
+from claims.exports import csv_rows
 from claims.models import Evidence
 from tests.factories import EvidenceFactory, PublicationFactory
 

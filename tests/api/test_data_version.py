@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from claims.api.freshness import data_version, scanned_version
+from claims.freshness import data_version, scanned_version
 from claims.models import DataStamp, Evidence, Publication
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
 

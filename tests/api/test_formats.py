@@ -6,8 +6,8 @@ import tracemalloc
 import jsonschema
 import pytest
 
-from claims.api import citation_formats
 from claims.api.views import PortalViewSet
+from claims.exports import citation_formats
 from claims.models import Publication
 from tests.factories import (
     ClaimFactory,

@@ -8,8 +8,8 @@ from rest_framework.test import APIRequestFactory
 from claims.api import serializers as s
 from claims.api.plain import Plan, plan
 from claims.api.renderers import JSONRenderer
-from claims.counts import evidence_counts
 from claims.models import Claim, Evidence
+from claims.selectors import evidence_counts
 from tests.api.conftest import client_for
 from tests.factories import (
     ClaimFactory,

@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from claims import curation
 from claims.models import Claim, Evidence, Publication
-from claims.services import claims_drift, claims_recompute_status
-from claims.status_rules import ClaimStatus
+from claims.selectors import claims_drift
+from claims.services import claims_recompute_status
+from claims.status_rules import ClaimKind, ClaimStatus
 from tests.admin_forms import form_data, post_form
 from tests.factories import (
     ClaimFactory,
@@ -195,13 +196,13 @@ def test_a_curator_cannot_open_or_post_a_claims_revert_form(client, curator, edi
 def test_a_claims_revert_restores_its_words_and_kind_and_recomputes_its_verdict(
     client, editor
 ):
-    claim = ClaimFactory(kind=Claim.Kind.EXISTENTIAL)
+    claim = ClaimFactory(kind=ClaimKind.EXISTENTIAL)
     EvidenceFactory(claim=claim, stance="supports")
     EvidenceFactory(claim=claim, stance="refutes")
     claims_recompute_status(claim_ids=[claim.pk])
     existential = claim.history.latest()  # "Supported": a "can" is not refuted
     assert existential.status == ClaimStatus.SUPPORTED
-    claim = curation.claim_update(claim=claim, by=editor, kind=Claim.Kind.EMPIRICAL)
+    claim = curation.claim_update(claim=claim, by=editor, kind=ClaimKind.EMPIRICAL)
     assert claim.status == ClaimStatus.CONTESTED
     client.force_login(editor)
 
@@ -209,7 +210,7 @@ def test_a_claims_revert_restores_its_words_and_kind_and_recomputes_its_verdict(
 
     assert response.status_code == 302
     claim.refresh_from_db()
-    assert (claim.kind, claim.status) == (Claim.Kind.EXISTENTIAL, "supported")
+    assert (claim.kind, claim.status) == (ClaimKind.EXISTENTIAL, "supported")
     assert claims_drift() == []
 
 
@@ -296,11 +297,11 @@ def test_changing_a_claims_kind_in_the_admin_recomputes_its_verdict(client, edit
     client.force_login(editor)
     url = reverse("admin:claims_claim_change", args=[claim.pk])
 
-    response = post_form(client, url, kind=Claim.Kind.EXISTENTIAL)
+    response = post_form(client, url, kind=ClaimKind.EXISTENTIAL)
 
     assert response.status_code == 302
     claim.refresh_from_db()
-    assert (claim.kind, claim.status) == (Claim.Kind.EXISTENTIAL, "supported")
+    assert (claim.kind, claim.status) == (ClaimKind.EXISTENTIAL, "supported")
     assert claims_drift() == []
 
 

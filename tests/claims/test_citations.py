@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from claims import citations
+from claims.literature import citations, tasks
+from claims.literature.pubmed import PermanentNcbiError, TransientNcbiError
 from claims.models import Claim, Publication, PublicationChange, RefreshRun
-from claims.pubmed import PermanentNcbiError, TransientNcbiError
-from claims.services import claims_drift, claims_recompute_status
+from claims.selectors import claims_drift
+from claims.services import claims_recompute_status
 from claims.status_rules import ClaimStatus, LeftOut
 from claims.titles import titles_match
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
@@ -251,8 +252,8 @@ def test_titles_match_ignores_case_and_punctuation_only(checked, pubmed, same):
 
 def test_due_publications_are_pending_failed_stale_or_unindexed():
     now = timezone.now()
-    old = now - datetime.timedelta(days=citations.STALE_AFTER_DAYS + 1)
-    week = now - datetime.timedelta(days=citations.UNINDEXED_AFTER_DAYS + 1)
+    old = now - datetime.timedelta(days=tasks.STALE_AFTER_DAYS + 1)
+    week = now - datetime.timedelta(days=tasks.UNINDEXED_AFTER_DAYS + 1)
     PublicationFactory(pmid=1, metadata_state="pending")
     PublicationFactory(pmid=2, metadata_state="failed", fetched_at=now)
     PublicationFactory(
@@ -268,14 +269,14 @@ def test_due_publications_are_pending_failed_stale_or_unindexed():
         pmid=6, metadata_state="current", fetched_at=now, medline_status="Publisher"
     )
 
-    assert citations.due_pmids(now=now) == [1, 2, 3, 4]
+    assert tasks.due_pmids(now=now) == [1, 2, 3, 4]
 
 
 def test_adding_pmids_keeps_the_good_ones_and_rejects_junk():
     with pytest.raises(ValidationError, match="'abc' is not a PMID"):
-        citations.publications_add(pmids=[16214129, "abc"], fetch=False)
+        tasks.publications_add(pmids=[16214129, "abc"], fetch=False)
 
-    added = citations.publications_add(pmids=["16214129", 16214129], fetch=False)
+    added = tasks.publications_add(pmids=["16214129", 16214129], fetch=False)
 
     assert [p.pmid for p in added] == [16214129]
     assert added[0].metadata_state == Publication.MetadataState.PENDING
@@ -305,7 +306,7 @@ def test_evidence_flagged_for_rereview_does_not_stop_counting_until_retracted():
 
 
 def test_a_paper_added_by_pmid_claims_no_check_before_pubmed_answers():
-    (pub,) = citations.publications_add(pmids=[ZHU], fetch=False)
+    (pub,) = tasks.publications_add(pmids=[ZHU], fetch=False)
 
     assert pub.verification == Publication.Verification.UNVERIFIED
     assert pub.awaiting_verification == LeftOut.NOT_FETCHED
@@ -350,7 +351,7 @@ def test_a_paper_pubmed_stops_returning_stops_counting(fake_eutils):
 
 
 def test_a_payload_survives_the_broker_as_json(fake_eutils):
-    from claims.pubmed import parse_pubmed_xml
+    from claims.literature.pubmed import parse_pubmed_xml
 
     record = parse_pubmed_xml(fake_eutils.document([16636132]).encode())[0]
     payload = citations.record_payload(record)

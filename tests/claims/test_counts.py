@@ -3,8 +3,8 @@
 import pytest
 
 from claims.api.views import EVIDENCE_COUNTS
-from claims.counts import evidence_counts
 from claims.models import Claim, Evidence
+from claims.selectors import evidence_counts
 from claims.services import claims_recompute_status
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
 

@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims import curation
 from claims.models import Claim, Evidence, Publication
-from claims.services import claims_drift
-from claims.status_rules import RULES_VERSION, ClaimStatus
+from claims.selectors import claims_drift
+from claims.status_rules import RULES_VERSION, ClaimKind, ClaimStatus
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
@@ -260,7 +260,7 @@ def test_changing_a_claims_kind_recomputes_its_verdict(editor):
     curation.claims_recompute_status(claim_ids=[claim.pk])
 
     claim = curation.claim_update(
-        claim=claim, by=editor, kind=Claim.Kind.EXISTENTIAL, reason="It says 'can'"
+        claim=claim, by=editor, kind=ClaimKind.EXISTENTIAL, reason="It says 'can'"
     )
 
     # A counterexample only qualifies a "can": the claim is no longer disputed.

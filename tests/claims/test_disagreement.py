@@ -5,7 +5,7 @@ import pytest
 from claims.disagreement import explain_disagreement, tally
 from claims.labels import value_label
 from claims.models import Evidence, Publication
-from claims.services import evidence_facts
+from claims.selectors import evidence_facts
 from claims.status_rules import compute_status
 from tests.factories import EvidenceFactory
 

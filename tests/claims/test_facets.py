@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.http import QueryDict
 
-from claims.facets import EVIDENCE_FACETS, MULTIPLE, ClaimFilters
+from claims.facets import TERM_FACETS
 from claims.models import Claim, Evidence, Term
+from claims.pages.facets import EVIDENCE_FACETS, MULTIPLE, ClaimFilters
 from claims.review_file import read_review_file
 from claims.status_rules import ClaimStatus
 from claims.vocabulary import cancer_type_links
@@ -134,7 +135,7 @@ def varied():
                 publication=rng.choice(papers),
                 status=rng.choice(["accepted"] * 4 + ["rejected"]),
                 **{
-                    Evidence.TERM_FACETS.get(name, name): rng.choice(_values(name))
+                    TERM_FACETS.get(name, name): rng.choice(_values(name))
                     for name in EVIDENCE_FACETS
                 },
             )

@@ -28,11 +28,13 @@ from hypothesis.stateful import (
 )
 from rest_framework.test import APIClient
 
-from claims import citations
 from claims.curation import CURATOR_GROUP, EDITOR_GROUP
+from claims.literature import citations
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.review_file import read_review_file
-from claims.services import claims_drift, claims_recompute_status, review_load
+from claims.selectors import claims_drift
+from claims.services import claims_recompute_status, review_load
+from claims.status_rules import ClaimKind
 from tests.admin_forms import post_form
 from tests.api.conftest import UNLIMITED
 from tests.factories import (
@@ -53,7 +55,7 @@ USERS = {
 }
 PMIDS = (31000001, 31000002, 31000003, 31000004)
 TITLES = ("MSC enlarge xenografts", "MSC shrink gliomas", "A different paper")
-KINDS = st.sampled_from(Claim.Kind.values)
+KINDS = st.sampled_from(ClaimKind.values)
 STANCES = st.sampled_from(Evidence.Stance.values)
 LEVELS = st.sampled_from(["animal", "in_vitro", "clinical", "review"])
 DELIVERIES = st.sampled_from(["", "co_injection", "systemic"])
@@ -74,7 +76,7 @@ def build_world() -> None:
     topic = TopicFactory(slug="doors")
     claims = [
         ClaimFactory(topic=topic, slug=f"claim-{kind}", kind=kind)
-        for kind in Claim.Kind.values[:3]
+        for kind in ClaimKind.values[:3]
     ]
     for pmid, title in zip(PMIDS, itertools.cycle(TITLES[:2]), strict=False):
         PublicationFactory(

@@ -18,8 +18,7 @@ import redis
 from Bio import Entrez
 from django.core.serializers.json import DjangoJSONEncoder
 
-from claims.models import Publication
-from claims.pubmed import (
+from claims.literature.pubmed import (
     BATCH_SIZE,
     EutilsClient,
     LocalRateLimiter,
@@ -30,6 +29,7 @@ from claims.pubmed import (
     parse_pubmed_xml,
     rate_limiter_from_settings,
 )
+from claims.models import Publication
 from tests.fake_eutils import load_fixture, pubmed_document
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -446,7 +446,7 @@ def test_a_newer_pubmed_dtd_than_biopython_bundles_parses_offline(
     settings.VAR_DIR = tmp_path
     assert not (BUNDLED_DTDS / "pubmed_260101.dtd").exists()
 
-    with caplog.at_level(logging.WARNING, logger="claims.pubmed"):
+    with caplog.at_level(logging.WARNING, logger="claims.literature.pubmed"):
         first = parse(load_fixture(16214129), dtd="pubmed_260101.dtd")
         second = parse(load_fixture(19036701), dtd="pubmed_260101.dtd")
 

@@ -14,15 +14,15 @@ from django.db import connection
 from django.utils import timezone
 
 from claims import curation
-from claims.api.csv_rows import EvidenceCsvSerializer
-from claims.models import Claim, Evidence, Publication, Review, Term, Topic
-from claims.releases import (
+from claims.exports.csv_rows import EvidenceCsvSerializer
+from claims.exports.releases import (
     MANIFEST_FILE,
     _write_manifest,
     release_export,
     release_import,
 )
-from claims.services import claims_drift
+from claims.models import Claim, Evidence, Publication, Review, Term, Topic
+from claims.selectors import claims_drift
 from tests.factories import (
     EvidenceFactory,
     PublicationFactory,
@@ -497,7 +497,7 @@ def test_release_files_are_read_only(small, tmp_path):
 
 def forge(release: Path, change) -> None:
     """Edit release.json and write a MANIFEST that matches it, as a forger would."""
-    from claims.releases import _write_manifest
+    from claims.exports.releases import _write_manifest
 
     path = release / "release.json"
     path.chmod(0o644)

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch
 
 from claims.models import Claim, Evidence, Publication, Review, Term, Topic
 from claims.scale_data import PMID_BASE, SLUG_PREFIX
-from claims.services import claim_verdict
+from claims.selectors import claim_verdict
 from claims.status_rules import RULES_VERSION, ClaimStatus
 
 pytestmark = pytest.mark.django_db

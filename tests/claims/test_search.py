@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
-from claims.facets import ClaimFilters
 from claims.models import Claim, Evidence, Publication
+from claims.pages.facets import ClaimFilters
 from claims.search import text_search
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
 

@@ -3,7 +3,7 @@
 import pytest
 from celery.schedules import crontab
 
-from claims import tasks
+from claims.literature import tasks
 from claims.models import Publication, RefreshRun
 from portal.celery import app as celery_app
 from tests.factories import PublicationFactory
@@ -134,7 +134,7 @@ def test_the_planner_fetches_all_due_papers_in_batches_of_200(
 def test_a_new_publication_is_fetched_after_commit(
     fake_eutils, eager, django_capture_on_commit_callbacks
 ):
-    from claims.citations import publications_add
+    from claims.literature.tasks import publications_add
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         publications_add(pmids=[ZHU])
@@ -147,7 +147,7 @@ def test_a_new_publication_is_fetched_after_commit(
 def test_beat_runs_the_planner_nightly_at_one_in_new_york():
     entry = celery_app.conf.beat_schedule["refresh-citations-nightly"]
 
-    assert entry["task"] == "claims.tasks.plan_refresh_task"
+    assert entry["task"] == "claims.literature.tasks.plan_refresh_task"
     assert entry["schedule"] == crontab(hour=1, minute=0)
     assert celery_app.conf.timezone == "America/New_York"
 
@@ -179,7 +179,7 @@ def use_broker(url: str) -> None:
 def test_a_broker_outage_is_recorded_on_the_run_and_the_papers_stay_due(
     django_capture_on_commit_callbacks,
 ):
-    from claims.citations import due_pmids, refresh_plan
+    from claims.literature.tasks import due_pmids, refresh_plan
 
     PublicationFactory(pmid=ZHU, metadata_state="pending")
     previous = celery_app.conf.broker_url

@@ -82,8 +82,8 @@ def axe_source() -> Path:
 def review_site(live_server, browser):
     """The live server holding the shipped review: some papers fully refreshed
     from stored PubMed records, the others confirmed as a refresh would."""
-    from claims.citations import record_payload, refresh_apply
-    from claims.pubmed import parse_pubmed_xml
+    from claims.literature.citations import record_payload, refresh_apply
+    from claims.literature.pubmed import parse_pubmed_xml
     from tests.conftest import papers_confirm
     from tests.fake_eutils import load_fixture, pubmed_document
 

@@ -19,9 +19,9 @@ import redis
 from django.contrib.auth.models import User
 from django.test import Client
 
-from claims import citations
+from claims.literature import citations, tasks
+from claims.literature.tasks import plan_refresh_task
 from claims.models import Publication, PublicationChange, RefreshRun
-from claims.tasks import plan_refresh_task
 from portal.celery import app as celery_app
 from tests.claims.test_worker import database_url
 from tests.factories import PublicationFactory
@@ -198,7 +198,7 @@ def test_a_batch_killed_mid_fetch_is_redelivered_and_ends_as_a_clean_run_would(
     fake_eutils.inject("timeout", seconds=120)  # the first efetch hangs
     first = workers.start()
 
-    citations.refresh_plan(pmids=pmids, trigger=RefreshRun.Trigger.COMMAND)
+    tasks.refresh_plan(pmids=pmids, trigger=RefreshRun.Trigger.COMMAND)
     wait_for(lambda: fake_eutils.requests, "the worker to send its efetch")
     if victim == "worker":
         workers.kill(first)
@@ -284,7 +284,7 @@ def test_a_paper_added_while_the_broker_is_down_is_kept_and_fetched_once_it_is_b
     assert "could not be queued" in pub.last_error
     (run,) = RefreshRun.objects.all()
     assert run.errors[0].startswith("Broker unavailable, 1 PMIDs not queued")
-    assert citations.due_pmids() == [ZHU]
+    assert tasks.due_pmids() == [ZHU]
     assert http("GET", f"{url}{ZHU}/")[0] == 200
 
     # The broker is back: the nightly planner fetches the paper left pending.
@@ -300,7 +300,7 @@ def test_a_paper_added_while_the_broker_is_down_is_kept_and_fetched_once_it_is_b
     assert pub.metadata_state == "current"
     assert pub.journal_iso == "Exp Mol Pathol"
     assert pub.last_error == ""
-    assert citations.due_pmids() == []
+    assert tasks.due_pmids() == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.services import claims_drift, claims_recompute_status
+from claims.selectors import claims_drift
+from claims.services import claims_recompute_status
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.releases import ReleaseError, release_export
+from claims.exports.releases import ReleaseError, release_export
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.releases import ReleaseError, release_import
+from claims.exports.releases import ReleaseError, release_import
 
 
 class Command(BaseCommand):

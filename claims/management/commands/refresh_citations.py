@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import citations
+from claims.literature import citations, tasks
+from claims.literature.pubmed import EutilsClient, NcbiError
 from claims.models import Publication, RefreshRun
-from claims.pubmed import EutilsClient, NcbiError
 
 
 class Command(BaseCommand):
@@ -29,10 +29,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, pmids, all, stale, sync, **options):
         try:
-            pmids = self._pmids(pmids, everything=all) or citations.due_pmids()
+            pmids = self._pmids(pmids, everything=all) or tasks.due_pmids()
         except ValidationError as exc:
             raise CommandError(exc.messages[0]) from exc
-        run = citations.refresh_plan(
+        run = tasks.refresh_plan(
             pmids=pmids, trigger=RefreshRun.Trigger.COMMAND, enqueue=not sync
         )
         if not sync:
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         if given:
             pmids = [citations.parse_pmid(p) for p in given]
             # Planned below with the rest, so no separate fetch for new ones.
-            citations.publications_add(pmids=pmids, fetch=False)
+            tasks.publications_add(pmids=pmids, fetch=False)
             return pmids
         if everything:
             return list(Publication.objects.values_list("pmid", flat=True))

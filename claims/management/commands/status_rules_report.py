@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from claims import status_rules_v1
 from claims.labels import reason_label
 from claims.models import Claim, Evidence
-from claims.services import evidence_facts
+from claims.selectors import evidence_facts
 from claims.status_rules import compute_status
 
 

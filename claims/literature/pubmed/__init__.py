@@ -7,16 +7,20 @@ Publication. Retries belong to the Celery tasks: errors here only say whether a
 retry can help (`TransientNcbiError`) or not (`PermanentNcbiError`).
 """
 
-from claims.pubmed.client import BATCH_SIZE, EutilsClient
-from claims.pubmed.errors import NcbiError, PermanentNcbiError, TransientNcbiError
-from claims.pubmed.parsing import parse_pubmed_xml
-from claims.pubmed.ratelimit import (
+from claims.literature.pubmed.client import BATCH_SIZE, EutilsClient
+from claims.literature.pubmed.errors import (
+    NcbiError,
+    PermanentNcbiError,
+    TransientNcbiError,
+)
+from claims.literature.pubmed.parsing import parse_pubmed_xml
+from claims.literature.pubmed.ratelimit import (
     LocalRateLimiter,
     RateLimiter,
     RedisTokenBucket,
     rate_limiter_from_settings,
 )
-from claims.pubmed.records import Author, FetchResult, PubmedRecord
+from claims.literature.pubmed.records import Author, FetchResult, PubmedRecord
 
 __all__ = [
     "BATCH_SIZE",

@@ -7,7 +7,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from claims.api.freshness import data_version
+from claims.freshness import data_version
 
 # A cached page is never stale (its key holds the data version); this only lets
 # the pages of past versions go.

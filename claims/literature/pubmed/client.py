@@ -9,14 +9,14 @@ from email.utils import parsedate_to_datetime
 
 from django.conf import settings
 
-from claims.pubmed.errors import PermanentNcbiError, TransientNcbiError
-from claims.pubmed.parsing import parse_pubmed_xml
-from claims.pubmed.ratelimit import (
+from claims.literature.pubmed.errors import PermanentNcbiError, TransientNcbiError
+from claims.literature.pubmed.parsing import parse_pubmed_xml
+from claims.literature.pubmed.ratelimit import (
     LocalRateLimiter,
     RateLimiter,
     rate_limiter_from_settings,
 )
-from claims.pubmed.records import FetchResult, PubmedRecord
+from claims.literature.pubmed.records import FetchResult, PubmedRecord
 
 BATCH_SIZE = 200
 # An answer missing more than half of a batch of at least this many PMIDs is not

@@ -41,13 +41,14 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from claims.api import csv_rows
-from claims.api.citation_formats import bibtex, ris
 from claims.api.renderers import CSVRenderer
 from claims.api.serializers import PublicationSerializer
 from claims.api.views import EVIDENCE_COUNTS
+from claims.exports import csv_rows
+from claims.exports.citation_formats import bibtex, ris
 from claims.models import Claim, Evidence, Publication, Review, Term, Topic
-from claims.services import claims_drift, claims_recompute_status
+from claims.selectors import claims_drift
+from claims.services import claims_recompute_status
 from claims.status_rules import RULES_VERSION
 from claims.vocabulary import cancer_type_links, shipped_version
 

@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404, render
 
 from claims import status_rules
 from claims.disagreement import explain_disagreement
-from claims.facets import ClaimFilters
 from claims.labels import facet_label, value_label
 from claims.models import Claim, Evidence, Publication, Review, Topic
-from claims.page_cache import cached_page
+from claims.pages.facets import ClaimFilters
+from claims.pages.page_cache import cached_page
 from claims.search import search_site
-from claims.services import evidence_facts, verdict_of
+from claims.selectors import evidence_facts, verdict_of
 from claims.status_rules import (
     CLAIM_KINDS,
     HUMAN_LEVELS,

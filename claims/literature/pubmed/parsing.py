@@ -16,8 +16,8 @@ from Bio import Entrez
 from Bio.Entrez.Parser import DataHandler
 from django.conf import settings
 
-from claims.pubmed.errors import PermanentNcbiError
-from claims.pubmed.records import Author, PubmedRecord
+from claims.literature.pubmed.errors import PermanentNcbiError
+from claims.literature.pubmed.records import Author, PubmedRecord
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Protocol
 import redis
 from django.conf import settings
 
-from claims.pubmed.errors import TransientNcbiError
+from claims.literature.pubmed.errors import TransientNcbiError
 
 # Space requests 6% wider than the limit: NCBI counts arrivals, and jitter
 # between acquiring a slot and the request arriving can bunch requests that left

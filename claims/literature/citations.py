@@ -1,9 +1,10 @@
 """Services that keep publications' citation metadata in step with PubMed.
 
-The path of a PMID: a publication is added (pending), a refresh batch fetches up to
-200 records through claims.pubmed, and each record is applied here: written only
-when its hash changed, every changed field logged, integrity notices passed on to
-the evidence that rests on the paper, claim statuses recomputed. Nothing here ever
+The path of a PMID: a publication is added (pending, claims.literature.tasks),
+a refresh batch fetches up to 200 records through claims.literature.pubmed, and
+each record is applied here: written only when its hash changed, every changed
+field logged, integrity notices passed on to the evidence that rests on the
+paper, claim statuses recomputed. Nothing here ever
 deletes a publication or wipes metadata because NCBI failed.
 """
 
@@ -11,26 +12,22 @@ import datetime
 import logging
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
+from claims.literature.pubmed import BATCH_SIZE, EutilsClient, PubmedRecord
 from claims.models import Evidence, Publication, PublicationChange, RefreshRun
-from claims.pubmed import BATCH_SIZE, EutilsClient, PubmedRecord
 from claims.services import claims_recompute_status
 from claims.titles import publication_check_title
 
 logger = logging.getLogger(__name__)
 
 INTEGRITY_PREFIX = "Integrity: "
-STALE_AFTER_DAYS = 30
-UNINDEXED_AFTER_DAYS = 7
 INTEGRITY_FIELDS = (
     "is_retracted",
     "retraction_notice_pmid",
@@ -39,8 +36,6 @@ INTEGRITY_FIELDS = (
     "superseded_by_pmid",
 )
 MAX_PMID = 2**31 - 1
-# The start of a paper's last_error when its fetch never reached the broker.
-NOT_QUEUED = "The PubMed fetch could not be queued"
 BOOKKEEPING_FIELDS = [
     "record_hash",
     "metadata_state",
@@ -86,82 +81,6 @@ def pmids_parse(text: str) -> tuple[list[int], list[str]]:
         except ValidationError:
             bad.append(token)
     return good, bad
-
-
-# -- adding publications and planning refreshes ---------------------------------
-
-
-@transaction.atomic
-def publications_add(
-    *,
-    pmids: Iterable[int],
-    trigger: str = RefreshRun.Trigger.NEW_PUBLICATION,
-    fetch: bool = True,
-) -> list[Publication]:
-    """Add publications by PMID alone; new ones are fetched after commit."""
-    wanted = sorted({parse_pmid(p) for p in pmids})
-    existing = set(
-        Publication.objects.filter(pmid__in=wanted).values_list("pmid", flat=True)
-    )
-    new = [Publication(pmid=pmid) for pmid in wanted if pmid not in existing]
-    Publication.objects.bulk_create(new)
-    if new and fetch:
-        refresh_plan(pmids=[pub.pmid for pub in new], trigger=trigger)
-    return list(Publication.objects.filter(pmid__in=wanted))
-
-
-def due_pmids(*, now: datetime.datetime | None = None) -> list[int]:
-    """PMIDs the nightly refresh should fetch: pending, failed, stale or unindexed."""
-    due = Publication.objects.due_for_refresh(
-        now=now or timezone.now(),
-        stale_days=STALE_AFTER_DAYS,
-        unindexed_days=UNINDEXED_AFTER_DAYS,
-    )
-    return list(due.order_by("pmid").values_list("pmid", flat=True))
-
-
-@transaction.atomic
-def refresh_plan(
-    *, pmids: Sequence[int] | None = None, trigger: str, enqueue: bool = True
-) -> RefreshRun:
-    """Start a refresh run and enqueue one task per batch of at most 200 PMIDs."""
-    pmids = due_pmids() if pmids is None else sorted(set(pmids))
-    run = RefreshRun.objects.create(trigger=trigger, requested=len(pmids))
-    if not pmids:
-        run.finished_at = run.started_at
-        run.save(update_fields=["finished_at"])
-    elif enqueue:
-        # After commit, so the worker never looks for a run that isn't there yet.
-        transaction.on_commit(partial(_enqueue, run.pk, batches(pmids)))
-    return run
-
-
-def _enqueue(run_id: int, parts: list[list[int]]) -> None:
-    """Send the batches to the broker; if it is down, say so on the run and on
-    each paper not sent.
-
-    The papers stay due (pending, or stale), so the next planned refresh picks
-    them up.
-    """
-    from claims.tasks import refresh_publications_task as refresh_task
-
-    for number, batch in enumerate(parts):
-        try:
-            refresh_task.delay(run_id, batch)
-        except OperationalError as exc:
-            logger.error("Could not enqueue refresh run %s: %s", run_id, exc)
-            unsent = [pmid for part in parts[number:] for pmid in part]
-            now = timezone.now()
-            RefreshRun.objects.filter(pk=run_id).update(
-                errors=[f"Broker unavailable, {len(unsent)} PMIDs not queued: {exc}"],
-                finished_at=now,
-            )
-            Publication.objects.filter(pmid__in=unsent).update(
-                last_error=f"{NOT_QUEUED} (the task broker is unavailable); "
-                "the next planned refresh tries again.",
-                updated_at=now,
-            )
-            return
 
 
 # -- applying what PubMed returned ----------------------------------------------

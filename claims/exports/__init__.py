@@ -1,0 +1,1 @@
+"""What other software reads: CSV columns, citation formats, and releases."""

@@ -1,0 +1,1 @@
+"""The reader's pages: views, their URLs, and the page cache."""
