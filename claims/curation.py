@@ -256,11 +256,7 @@ def claim_create(*, by: AbstractBaseUser, reason: str = "", **fields: Any) -> Cl
     if not by.has_perm("claims.add_claim"):
         raise PermissionDenied("Only editors may add claims.")
     _check_fields(fields, CLAIM_FIELDS)
-    claim = Claim(**fields)
-    _save(claim, by, reason or "Created")
-    claims_recompute_status(claim_ids=[claim.pk])
-    claim.refresh_from_db()
-    return claim
+    return _claim_save(Claim(**fields), by, reason or "Created")
 
 
 @transaction.atomic
@@ -274,7 +270,12 @@ def claim_update(
     _check_fields(fields, CLAIM_FIELDS)
     for name, value in fields.items():
         setattr(claim, name, value)
-    _save(claim, by, reason or "Edited")
+    return _claim_save(claim, by, reason or "Edited")
+
+
+def _claim_save(claim: Claim, by: AbstractBaseUser, reason: str) -> Claim:
+    """Save a claim as one version and store the verdict its kind now gives."""
+    _save(claim, by, reason)
     claims_recompute_status(claim_ids=[claim.pk])
     claim.refresh_from_db()
     return claim

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from claims.facets import FACETS, TERM_FACETS
+from claims.facets import EVIDENCE_FACETS, FACETS, TERM_FACETS
 from claims.status_rules import ClaimKind, ClaimStatus, LeftOut
 from claims.vocabulary import CANCER_TYPE
 
@@ -614,17 +614,12 @@ class Evidence(TimeStamped):
                 condition=Q(rating__gte=1, rating__lte=5), name="evidence_rating_1_to_5"
             ),
             models.UniqueConstraint(
+                # A record's facets of one value each; its cancer types are
+                # links, which a constraint cannot hold.
                 fields=[
                     "claim",
                     "publication",
-                    "stance",
-                    "effect",
-                    "level",
-                    "msc_source",
-                    "species",
-                    "model",
-                    "immune_status",
-                    "delivery",
+                    *(f.field for f in EVIDENCE_FACETS if not f.multiple),
                 ],
                 name="evidence_no_exact_duplicate",
                 violation_error_message="The same evidence is already recorded for "

@@ -121,22 +121,29 @@ class CSVRenderer(ExportRenderer):
         return self.writer.writerow([_cell(data.get(column)) for column in columns])
 
 
-class RISRenderer(ExportRenderer):
+class CitationRenderer(ExportRenderer):
+    """A citation format of one paper an item, written by claims.exports."""
+
+    @staticmethod
+    def cite(data: dict) -> str:
+        raise NotImplementedError
+
+    def item(self, data: dict, columns: list[str], index: int) -> str:
+        return self.cite(data)
+
+
+class RISRenderer(CitationRenderer):
     media_type = "application/x-research-info-systems"
     format = "ris"
     extension = "ris"
-
-    def item(self, data: dict, columns: list[str], index: int) -> str:
-        return citation_formats.ris(data)
+    cite = staticmethod(citation_formats.ris)
 
 
-class BibTeXRenderer(ExportRenderer):
+class BibTeXRenderer(CitationRenderer):
     media_type = "application/x-bibtex"
     format = "bibtex"
     extension = "bib"
-
-    def item(self, data: dict, columns: list[str], index: int) -> str:
-        return citation_formats.bibtex(data)
+    cite = staticmethod(citation_formats.bibtex)
 
 
 class CSLJSONRenderer(ExportRenderer):
