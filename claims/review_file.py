@@ -11,10 +11,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from claims.facets import EVIDENCE_FACETS
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.status_rules import ClaimKind
 from claims.vocabulary import (
-    CANCER_TYPE,
     VOCABULARY_FILE,
     Vocabulary,
     VocabularyFileError,
@@ -26,18 +26,14 @@ from claims.yaml_lines import read_with_lines
 FORMAT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
+# The facets of a record, keyed as the file keys them: by the model field.
 EVIDENCE_CHOICES = {
-    "stance": Evidence.Stance.values,
-    "effect": Evidence.Effect.values,
-    "level": Evidence.Level.values,
-    "msc_source": Evidence.MscSource.values,
-    "species": Evidence.Species.values,
-    "model": Evidence.ExperimentalModel.values,
-    "immune_status": Evidence.ImmuneStatus.values,
-    "delivery": Evidence.Delivery.values,
+    f.field: [value for value, _ in Evidence._meta.get_field(f.field).choices]
+    for f in EVIDENCE_FACETS
+    if not f.multiple
 }
 EVIDENCE_TEXT = {"ratio", "finding", "key"}
-EVIDENCE_TERMS = {"cancer_types": CANCER_TYPE}
+EVIDENCE_TERMS = {f.field: f.vocabulary for f in EVIDENCE_FACETS if f.multiple}
 # The model field each text of the file is stored in: a value longer than its
 # max_length is refused here, with its line, on every database (SQLite would
 # store it, PostgreSQL raises).

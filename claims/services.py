@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from claims.facets import EVIDENCE_FACETS
 from claims.models import (
     EVIDENCE_HISTORY,
     Claim,
@@ -176,14 +177,7 @@ def _evidence_values(
     return {
         "claim": claim,
         "publication": publications[entry.pmid],
-        "stance": entry.stance,
-        "effect": entry.effect,
-        "level": entry.level,
-        "msc_source": entry.msc_source,
-        "species": entry.species,
-        "model": entry.model,
-        "immune_status": entry.immune_status,
-        "delivery": entry.delivery,
+        **{f.field: getattr(entry, f.field) for f in EVIDENCE_FACETS if not f.multiple},
         "msc_tumor_ratio": entry.ratio,
         "finding": entry.finding,
         "rating": entry.rating,

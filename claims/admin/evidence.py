@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from claims import curation
 from claims.admin.forms import EvidenceForm
 from claims.admin.writes import ServiceAdmin
+from claims.facets import EVIDENCE_FACETS
 from claims.models import Evidence
 
 CONTEXT_FIELDS = (
@@ -89,16 +90,11 @@ class EvidenceAdmin(ServiceAdmin):
     list_filter = (
         QueueFilter,
         "status",
-        "stance",
-        "effect",
-        "level",
         "needs_rereview",
-        "msc_source",
-        "species",
-        "model",
-        "immune_status",
-        "delivery",
-        ("cancer_types", admin.RelatedOnlyFieldListFilter),
+        *(
+            (f.field, admin.RelatedOnlyFieldListFilter) if f.multiple else f.field
+            for f in EVIDENCE_FACETS
+        ),
         "claim__topic",
     )
     search_fields = (
