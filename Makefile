@@ -52,6 +52,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	PY=$(PY) .ci/audit
 
 # Re-pin after editing requirements*.in (needs PyPI): every dependency, hashed.

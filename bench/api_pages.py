@@ -62,7 +62,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench import floor_sql  # noqa: E402
-from claims.scale_data.generate import scale_data_present  # noqa: E402
+from bench.scale_data.generate import scale_data_present  # noqa: E402
 
 COMMAND = (
     "DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_scale "

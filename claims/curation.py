@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
 from claims.facets import SEPARATING_FACETS, TERM_FACETS
 from claims.literature.tasks import publications_add
-from claims.models import Claim, Evidence, Publication, Term
+from claims.models import Claim, Evidence, EvidenceQuerySet, Publication, Term
 from claims.services import claims_recompute_status, evidence_save
 from claims.titles import normalised, publication_set_checked_title
 
@@ -55,11 +55,11 @@ class QuoteStatus:
     NONE = "none"
 
 
-def is_editor(user: AbstractBaseUser) -> bool:
+def is_editor(user: User) -> bool:
     return user.is_active and user.has_perm(MODERATE_PERMISSION)
 
 
-def can_edit(user: AbstractBaseUser, evidence: Evidence) -> bool:
+def can_edit(user: User, evidence: Evidence) -> bool:
     """Editors edit anything; a curator edits only their own unsubmitted drafts."""
     if is_editor(user):
         return True
@@ -87,7 +87,7 @@ def evidence_duplicates(
     publication: Publication,
     stance: str,
     exclude_pk: int | None = None,
-):
+) -> EvidenceQuerySet:
     """Evidence already recorded for the same claim, paper and stance: the
     possible duplicates a curator is warned of. They include every exact
     duplicate, which the evidence_no_exact_duplicate constraint refuses: the
@@ -105,14 +105,19 @@ def _check_fields(
         raise ValidationError(f"Not editable here: {', '.join(sorted(unknown))}.")
 
 
-def _save(record: models.Model, by, reason: str) -> None:
+def _save(record: Claim | Publication, by: User, reason: str) -> None:
     record.full_clean()
     record._change_reason = reason
     record._history_user = by
     record.save()
 
 
-def _save_evidence(evidence: Evidence, by, reason: str, cancer_types=None) -> None:
+def _save_evidence(
+    evidence: Evidence,
+    by: User,
+    reason: str,
+    cancer_types: Iterable[Term] | None = None,
+) -> None:
     """Save a record and, when given, its cancer types, as one version."""
     evidence.full_clean()
     if cancer_types is not None:
@@ -124,7 +129,7 @@ def _save_evidence(evidence: Evidence, by, reason: str, cancer_types=None) -> No
     evidence_save(evidence=evidence, cancer_types=cancer_types)
 
 
-def _check_four_eyes(evidence: Evidence, by: AbstractBaseUser) -> None:
+def _check_four_eyes(evidence: Evidence, by: User) -> None:
     """An editor never reviews their own work: another pair of eyes does."""
     own = by.pk in (evidence.created_by_id, evidence.submitted_by_id)
     if own and settings.CURATION_FOUR_EYES:
@@ -135,9 +140,7 @@ def _check_four_eyes(evidence: Evidence, by: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def evidence_create(
-    *, by: AbstractBaseUser, reason: str = "", **fields: Any
-) -> Evidence:
+def evidence_create(*, by: User, reason: str = "", **fields: Any) -> Evidence:
     """Record new evidence as a draft owned by its curator."""
     if not by.has_perm("claims.add_evidence"):
         raise PermissionDenied("Only curators and editors may record evidence.")
@@ -150,7 +153,7 @@ def evidence_create(
 
 @transaction.atomic
 def evidence_update(
-    *, evidence: Evidence, by: AbstractBaseUser, reason: str = "", **fields: Any
+    *, evidence: Evidence, by: User, reason: str = "", **fields: Any
 ) -> Evidence:
     """Change evidence fields; a curator only on their own drafts."""
     if not can_edit(by, evidence):
@@ -167,7 +170,7 @@ def evidence_update(
 
 
 def _transition(
-    evidence: Evidence, *, by, to: str, allowed_from: set[str], reason: str
+    evidence: Evidence, *, by: User, to: str, allowed_from: set[str], reason: str
 ) -> Evidence:
     if evidence.status not in allowed_from:
         raise ValidationError(
@@ -183,7 +186,7 @@ def _transition(
 
 
 @transaction.atomic
-def evidence_submit(*, evidence: Evidence, by: AbstractBaseUser) -> Evidence:
+def evidence_submit(*, evidence: Evidence, by: User) -> Evidence:
     """Send a draft to the editors for review."""
     if not (is_editor(by) or evidence.created_by_id == by.pk):
         raise PermissionDenied("Only the evidence's curator or an editor may submit.")
@@ -198,9 +201,7 @@ def evidence_submit(*, evidence: Evidence, by: AbstractBaseUser) -> Evidence:
 
 
 @transaction.atomic
-def evidence_accept(
-    *, evidence: Evidence, by: AbstractBaseUser, reason: str = ""
-) -> Evidence:
+def evidence_accept(*, evidence: Evidence, by: User, reason: str = "") -> Evidence:
     """Accept submitted evidence; it starts counting toward its claim's status."""
     if not is_editor(by):
         raise PermissionDenied("Only editors may accept evidence.")
@@ -217,9 +218,7 @@ def evidence_accept(
 
 
 @transaction.atomic
-def evidence_reject(
-    *, evidence: Evidence, by: AbstractBaseUser, reason: str
-) -> Evidence:
+def evidence_reject(*, evidence: Evidence, by: User, reason: str) -> Evidence:
     """Reject submitted evidence with the editor's reason; it never counts."""
     if not is_editor(by):
         raise PermissionDenied("Only editors may reject evidence.")
@@ -238,7 +237,7 @@ def evidence_reject(
 
 
 @transaction.atomic
-def evidence_delete(*, evidence: Iterable[Evidence], by: AbstractBaseUser) -> int:
+def evidence_delete(*, evidence: Iterable[Evidence], by: User) -> int:
     """Delete evidence (editors only) and recompute the statuses it counted in."""
     if not is_editor(by):
         raise PermissionDenied("Only editors may delete evidence.")
@@ -251,7 +250,7 @@ def evidence_delete(*, evidence: Iterable[Evidence], by: AbstractBaseUser) -> in
 
 
 @transaction.atomic
-def claim_create(*, by: AbstractBaseUser, reason: str = "", **fields: Any) -> Claim:
+def claim_create(*, by: User, reason: str = "", **fields: Any) -> Claim:
     """Add a claim (editors); its verdict is computed at once."""
     if not by.has_perm("claims.add_claim"):
         raise PermissionDenied("Only editors may add claims.")
@@ -260,9 +259,7 @@ def claim_create(*, by: AbstractBaseUser, reason: str = "", **fields: Any) -> Cl
 
 
 @transaction.atomic
-def claim_update(
-    *, claim: Claim, by: AbstractBaseUser, reason: str = "", **fields: Any
-) -> Claim:
+def claim_update(*, claim: Claim, by: User, reason: str = "", **fields: Any) -> Claim:
     """Change a claim (editors) and recompute its verdict: its kind decides how
     its evidence counts."""
     if not by.has_perm("claims.change_claim"):
@@ -273,7 +270,7 @@ def claim_update(
     return _claim_save(claim, by, reason or "Edited")
 
 
-def _claim_save(claim: Claim, by: AbstractBaseUser, reason: str) -> Claim:
+def _claim_save(claim: Claim, by: User, reason: str) -> Claim:
     """Save a claim as one version and store the verdict its kind now gives."""
     _save(claim, by, reason)
     claims_recompute_status(claim_ids=[claim.pk])
@@ -283,7 +280,7 @@ def _claim_save(claim: Claim, by: AbstractBaseUser, reason: str) -> Claim:
 
 @transaction.atomic
 def publication_update(
-    *, publication: Publication, by: AbstractBaseUser, reason: str = "", **fields: Any
+    *, publication: Publication, by: User, reason: str = "", **fields: Any
 ) -> Publication:
     """Change what curators own on a paper; a new checked title is held against
     PubMed's record at once, and the claims whose evidence it holds follow."""
@@ -302,7 +299,7 @@ def publication_update(
 
 @transaction.atomic
 def publication_correct_pmid(
-    *, publication: Publication, pmid: int, by: AbstractBaseUser
+    *, publication: Publication, pmid: int, by: User
 ) -> Publication:
     """Move a paper's evidence to the paper of the right PMID (editors), each
     record flagged for re-review; the wrong paper is kept, with its history."""

@@ -54,10 +54,11 @@ FACETS = {facet.name: facet for facet in EVIDENCE_FACETS}
 FACET_NAMES = tuple(FACETS)
 # The context facets, in the order the status rules try them.
 SEPARATING_FACETS = tuple(
-    facet.name
-    for facet in sorted(
-        (f for f in EVIDENCE_FACETS if f.separation_rank is not None),
-        key=lambda f: f.separation_rank,
+    name
+    for _, name in sorted(
+        (f.separation_rank, f.name)
+        for f in EVIDENCE_FACETS
+        if f.separation_rank is not None
     )
 )
 # A multi-valued facet -> the many-to-many field holding its terms.

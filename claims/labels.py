@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 
 from claims.facets import CHOICE_VOCABULARIES, FACETS, TERM_FACETS
-from claims.models import Evidence, Term
+from claims.models import Evidence, Term, column
 from claims.vocabulary import choices_of, read_vocabulary_file
 
 NOT_REPORTED = "not reported"
@@ -54,7 +54,7 @@ def value_label(
             return terms[value]
         found = Term.objects.filter(vocabulary=facet, slug=value)
         return found.values_list("label", flat=True).first() or value
-    choices = dict(Evidence._meta.get_field(facet).flatchoices)
+    choices = dict(column(Evidence, facet).flatchoices)
     return str(choices.get(value, value)).lower() if choices else value
 
 

@@ -1,12 +1,16 @@
 """The domain: a review, its topics and claims, and the evidence behind each claim."""
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Collection, Iterable
 from datetime import timedelta
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.backends.ddl_references import Statement
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
@@ -18,6 +22,12 @@ from claims.vocabulary import CANCER_TYPE
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set on an instance before a save, read by django-simple-history (which has
+    # no type stubs) on the models it tracks: the version's reason, its author,
+    # or no version at all.
+    _change_reason: str
+    _history_user: Any
+    skip_history_when_saving: bool
 
     class Meta:
         abstract = True
@@ -31,19 +41,33 @@ class SearchIndex(GinIndex):
     0010 replaced them with stored search documents (claims.search.Document).
     """
 
-    def create_sql(self, model, schema_editor, using="", **kwargs):
+    # The stubs say a Statement, but the schema editor skips an empty string.
+    def create_sql(  # type: ignore[override]
+        self,
+        model: type[models.Model],
+        schema_editor: BaseDatabaseSchemaEditor,
+        using: str = "",
+        **kwargs: Any,
+    ) -> Statement | str:
         if schema_editor.connection.vendor != "postgresql":
             return ""
         return super().create_sql(model, schema_editor, using=using, **kwargs)
 
-    def remove_sql(self, model, schema_editor, **kwargs):
+    def remove_sql(
+        self,
+        model: type[models.Model],
+        schema_editor: BaseDatabaseSchemaEditor,
+        **kwargs: Any,
+    ) -> str:
         if schema_editor.connection.vendor != "postgresql":
             return ""
         return super().remove_sql(model, schema_editor, **kwargs)
 
 
-class PublicationQuerySet(models.QuerySet):
-    def due_for_refresh(self, *, now, stale_days: int, unindexed_days: int):
+class PublicationQuerySet(models.QuerySet["Publication"]):
+    def due_for_refresh(
+        self, *, now: datetime.datetime, stale_days: int, unindexed_days: int
+    ) -> Self:
         """Never fetched, failed, stale, or not yet MEDLINE-indexed and due again."""
         never = Q(fetched_at__isnull=True) | Q(
             metadata_state__in=[
@@ -57,14 +81,14 @@ class PublicationQuerySet(models.QuerySet):
         )
         return self.filter(never | stale | unindexed)
 
-    def pending(self):
+    def pending(self) -> Self:
         return self.filter(metadata_state=Publication.MetadataState.PENDING)
 
-    def confirmed(self):
+    def confirmed(self) -> Self:
         """Papers whose evidence can count (Publication.CONFIRMED)."""
         return self.filter(**Publication.CONFIRMED)
 
-    def unverified(self):
+    def unverified(self) -> Self:
         return self.filter(verification=Publication.Verification.UNVERIFIED)
 
 
@@ -190,6 +214,8 @@ class Publication(TimeStamped):
     # own log (PublicationChange), and refreshes skip this history.
     history = HistoricalRecords(excluded_fields=PUBMED_FIELDS)
     objects = PublicationQuerySet.as_manager()
+    # The PMID as loaded or last saved: save() refuses to change it.
+    _stored_pmid: int | None
 
     class Meta:
         ordering = ["-year", "pmid"]
@@ -203,7 +229,7 @@ class Publication(TimeStamped):
         author = self.first_author or "Anon."
         return f"{author} {self.year or 'n.d.'} (PMID {self.pmid})"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Another PMID is another paper, by every door (admin, API, import):
         # a wrong one is corrected by curation.publication_correct_pmid.
         stored = getattr(self, "_stored_pmid", None)
@@ -215,12 +241,14 @@ class Publication(TimeStamped):
         self._stored_pmid = self.pmid
 
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any]
+    ) -> Self:
         instance = super().from_db(db, field_names, values)
         instance._stored_pmid = instance.__dict__.get("pmid")
         return instance
 
-    def refresh_from_db(self, *args, **kwargs) -> None:
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)
         self._stored_pmid = self.__dict__.get("pmid")
 
@@ -286,8 +314,8 @@ class Topic(TimeStamped):
         return self.name
 
 
-class ClaimQuerySet(models.QuerySet):
-    def contested(self):
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    def contested(self) -> Self:
         return self.filter(
             status__in=[ClaimStatus.CONTESTED, ClaimStatus.CONTEXT_DEPENDENT]
         )
@@ -363,8 +391,8 @@ class Claim(TimeStamped):
         return self.statement
 
 
-class TermQuerySet(models.QuerySet):
-    def cancer_types(self):
+class TermQuerySet(models.QuerySet["Term"]):
+    def cancer_types(self) -> Self:
         return self.filter(vocabulary=Term.Vocabulary.CANCER_TYPE)
 
 
@@ -415,8 +443,8 @@ class Term(TimeStamped):
 WITHIN_CLAIM = ["-rating", "publication__year", "pk"]
 
 
-class EvidenceQuerySet(models.QuerySet):
-    def accepted(self):
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    def accepted(self) -> Self:
         return self.filter(status=Evidence.Status.ACCEPTED)
 
 
@@ -644,11 +672,21 @@ class Evidence(TimeStamped):
         return tuple(sorted(term.slug for term in getattr(self, field).all()))
 
 
+def column(model: type[models.Model], name: str) -> models.Field:
+    """A model's concrete field by name (_meta.get_field may also give a relation)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is no column"
+    return field
+
+
 def any_term_q(facet: str, slugs: Iterable[str]) -> Q:
     """Evidence recording any of these terms (slugs) of a multi-valued facet: a
     subquery, so that a record matching several is found once, without DISTINCT."""
     field = Evidence._meta.get_field(TERM_FACETS[facet])
-    links = field.remote_field.through.objects.filter(
+    assert isinstance(field, models.ManyToManyField)
+    through = field.remote_field.through
+    assert through is not None  # Django sets it for every many-to-many field
+    links = through._default_manager.filter(
         term__vocabulary=facet, term__slug__in=list(slugs)
     )
     return Q(pk__in=links.values("evidence_id"))
@@ -712,7 +750,7 @@ class RefreshRun(models.Model):
         return self.changed + self.unchanged + self.missing + self.failed
 
     @property
-    def duration(self):
+    def duration(self) -> datetime.timedelta | None:
         return self.finished_at - self.started_at if self.finished_at else None
 
 

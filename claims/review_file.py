@@ -7,12 +7,13 @@ can find the mistake. Nothing here touches the database.
 import hashlib
 import json
 import re
+from collections.abc import Set
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from claims.facets import EVIDENCE_FACETS
-from claims.models import Claim, Evidence, Publication, Review, Topic
+from claims.models import Claim, Evidence, Publication, Review, Topic, column
 from claims.status_rules import ClaimKind
 from claims.vocabulary import (
     VOCABULARY_FILE,
@@ -28,7 +29,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # The facets of a record, keyed as the file keys them: by the model field.
 EVIDENCE_CHOICES = {
-    f.field: [value for value, _ in Evidence._meta.get_field(f.field).choices]
+    f.field: [value for value, _ in column(Evidence, f.field).choices or ()]
     for f in EVIDENCE_FACETS
     if not f.multiple
 }
@@ -39,27 +40,27 @@ EVIDENCE_TERMS = {f.field: f.vocabulary for f in EVIDENCE_FACETS if f.multiple}
 # store it, PostgreSQL raises).
 STORED_IN = {
     "publication": {
-        "title": Publication._meta.get_field("title"),
-        "first_author": Publication._meta.get_field("first_author"),
-        "journal": Publication._meta.get_field("journal"),
+        "title": column(Publication, "title"),
+        "first_author": column(Publication, "first_author"),
+        "journal": column(Publication, "journal"),
     },
     "review": {
-        "slug": Review._meta.get_field("slug"),
-        "summary": Review._meta.get_field("summary"),
+        "slug": column(Review, "slug"),
+        "summary": column(Review, "summary"),
     },
     "topic": {
-        "slug": Topic._meta.get_field("slug"),
-        "name": Topic._meta.get_field("name"),
-        "description": Topic._meta.get_field("description"),
+        "slug": column(Topic, "slug"),
+        "name": column(Topic, "name"),
+        "description": column(Topic, "description"),
     },
     "claim": {
-        "slug": Claim._meta.get_field("slug"),
-        "statement": Claim._meta.get_field("statement"),
+        "slug": column(Claim, "slug"),
+        "statement": column(Claim, "statement"),
     },
     "evidence": {
-        "key": Evidence._meta.get_field("source_key"),
-        "ratio": Evidence._meta.get_field("msc_tumor_ratio"),
-        "finding": Evidence._meta.get_field("finding"),
+        "key": column(Evidence, "source_key"),
+        "ratio": column(Evidence, "msc_tumor_ratio"),
+        "finding": column(Evidence, "finding"),
     },
 }
 
@@ -169,7 +170,13 @@ class _Reader:
         line = getattr(node, "line", 0)
         return ReviewFileError(f"{self.path}:{line}: {message}")
 
-    def mapping(self, node: Any, what: str, required: set, optional: set = frozenset()):
+    def mapping(
+        self,
+        node: Any,
+        what: str,
+        required: Set[str],
+        optional: Set[str] = frozenset(),
+    ) -> dict[str, Any]:
         if not isinstance(node, dict):
             raise self.fail(node, f"{what} must be a mapping of keys to values.")
         missing = sorted(required - node.keys())
@@ -245,7 +252,7 @@ class _Reader:
             raise self.fail(node, f"{what}: '{key}' lists a term twice.")
         return tuple(value)
 
-    def publication(self, node: Any, extra: set = frozenset()) -> PublicationEntry:
+    def publication(self, node: Any, extra: Set[str] = frozenset()) -> PublicationEntry:
         fields = {"pmid", "title", "first_author", "journal", "year"}
         self.mapping(node, "publication", fields, {"verified", "retracted"} | extra)
         what = f"publication {node.get('pmid')}"

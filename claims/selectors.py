@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch
 
 from claims.facets import SEPARATING_FACETS
 from claims.labels import reason_label, term_labels
-from claims.models import Claim, Evidence
+from claims.models import Claim, ClaimQuerySet, Evidence
 from claims.status_rules import EvidenceFacts, Verdict, compute_status
 
 
@@ -40,10 +40,12 @@ def verdict_of(*, claim: Claim, evidence: Iterable[Evidence]) -> Verdict:
     records count; the others are ignored)."""
     accepted = [e for e in evidence if e.status == Evidence.Status.ACCEPTED]
     terms = term_labels(accepted)
+
+    def label(facet: str, value: str | None = None) -> str:
+        return reason_label(facet, value, terms=terms)
+
     return compute_status(
-        (evidence_facts(e) for e in accepted),
-        kind=claim.kind,
-        label=lambda facet, value=None: reason_label(facet, value, terms=terms),
+        (evidence_facts(e) for e in accepted), kind=claim.kind, label=label
     )
 
 
@@ -52,7 +54,7 @@ def claim_verdict(*, claim: Claim) -> Verdict:
     return verdict_of(claim=claim, evidence=claim.evidence.all())
 
 
-def _with_evidence(claim_ids: Iterable[int | None] | None):
+def _with_evidence(claim_ids: Iterable[int | None] | None) -> ClaimQuerySet:
     queryset = Claim.objects.all()
     if claim_ids is not None:
         queryset = queryset.filter(pk__in=[pk for pk in claim_ids if pk is not None])
@@ -80,7 +82,7 @@ def claims_drift(
     return drifted
 
 
-def evidence_counts(claim_ids: Sequence[int]) -> dict[int, Counter]:
+def evidence_counts(claim_ids: Sequence[int]) -> dict[int, Counter[str]]:
     """The accepted records of each claim, counted in all ("accepted"), by
     stance and by effect; a claim without any has an empty Counter."""
     rows = (
@@ -90,16 +92,16 @@ def evidence_counts(claim_ids: Sequence[int]) -> dict[int, Counter]:
         .values_list("claim_id", "stance", "effect")
         .annotate(n=Count("pk"))
     )
-    counts: dict[int, Counter] = defaultdict(Counter)
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
     for claim_id, stance, effect, n in rows:
         counts[claim_id].update({"accepted": n, stance: n, effect: n})
     return counts
 
 
-def evidence_counts_of(accepted: Iterable[tuple[str, str]]) -> Counter:
+def evidence_counts_of(accepted: Iterable[tuple[str, str]]) -> Counter[str]:
     """The same counts for one claim, from the (stance, effect) of each of its
     accepted records, in memory."""
-    found = Counter()
+    found: Counter[str] = Counter()
     for stance, effect in accepted:
         found.update({"accepted": 1, stance: 1, effect: 1})
     return found

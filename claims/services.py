@@ -5,6 +5,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
@@ -135,11 +136,11 @@ def _source_hash(*parts: object) -> str:
 
 
 def _apply_if_changed(
-    obj,
+    obj: Topic | Claim | Evidence,
     source_hash: str,
-    values: dict,
+    values: dict[str, Any],
     kind: str,
-    report,
+    report: LoadReport,
     *,
     cancer_types: list[Term] | None = None,
 ) -> None:
@@ -153,7 +154,7 @@ def _apply_if_changed(
         report.count(kind, "unchanged")
         return
     same = not created and all(getattr(obj, k) == v for k, v in values.items())
-    if same and cancer_types is not None:
+    if same and isinstance(obj, Evidence) and cancer_types is not None:
         same = set(obj.facet_value("cancer_type")) == {t.slug for t in cancer_types}
     if same:
         # Same values under a new fingerprint: no new version in the history.
@@ -164,10 +165,10 @@ def _apply_if_changed(
         setattr(obj, name, value)
     obj.source_hash = source_hash
     obj._change_reason = LOAD_REASON
-    if cancer_types is None:
-        obj.save()
-    else:
+    if isinstance(obj, Evidence) and cancer_types is not None:
         evidence_save(evidence=obj, cancer_types=cancer_types)
+    else:
+        obj.save()
     report.count(kind, "created" if created else "updated")
 
 

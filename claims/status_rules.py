@@ -20,6 +20,9 @@ from django.db import models
 
 from claims.facets import SEPARATING_FACETS
 
+# Names a facet (value None) or one of its values, as a status reason says it.
+Label = Callable[[str, str | None], str]
+
 RULES_VERSION = "2.0"
 
 ESTABLISHED_MIN_PAPERS = 3
@@ -259,7 +262,7 @@ class Separation:
     def share(self) -> float:
         return self.separated / self.total if self.total else 0.0
 
-    def describe(self, label: Callable[[str, str | None], str]) -> str:
+    def describe(self, label: Label) -> str:
         """'host immune status separates 6 of 7 papers: supporting ...'."""
         name = label(self.facet, None)
         sup = _side(self.supporting, self.n_supporting, self.facet, label)
@@ -313,7 +316,7 @@ def plain_label(facet: str, value: str | None = None) -> str:
     return text.replace("_", " ")
 
 
-def _side(values: dict[str, int], total: int, facet: str, label) -> str:
+def _side(values: dict[str, int], total: int, facet: str, label: Label) -> str:
     return ", ".join(f"{label(facet, v)} ({n} of {total})" for v, n in values.items())
 
 
@@ -344,7 +347,8 @@ def separation_of(
     None when no value belongs to one of the sides.
     """
     pro, con = _paper_values(supporting, facet), _paper_values(refuting, facet)
-    pro_n, con_n = Counter(), Counter()
+    pro_n: Counter[str] = Counter()
+    con_n: Counter[str] = Counter()
     for found in pro.values():
         pro_n.update(found)
     for found in con.values():
@@ -429,7 +433,7 @@ def compute_status(
     evidence: Iterable[EvidenceFacts],
     *,
     kind: str = ClaimKind.EMPIRICAL,
-    label: Callable[[str, str | None], str] = plain_label,
+    label: Label = plain_label,
 ) -> Verdict:
     """Apply rules v2 to a claim's accepted evidence."""
     facts = list(evidence)
@@ -459,7 +463,14 @@ def _as(fact: EvidenceFacts, stance: str) -> EvidenceFacts:
     return EvidenceFacts(**{**fact.__dict__, "stance": stance})
 
 
-def _decide(kind, supporting, refuting, n_pro, n_con, label):
+def _decide(
+    kind: str,
+    supporting: list[EvidenceFacts],
+    refuting: list[EvidenceFacts],
+    n_pro: int,
+    n_con: int,
+    label: Label,
+) -> tuple[str, str, Separation | None]:
     """The first rule that matches: (code, reason, separation)."""
     if kind in UNASSESSED_KINDS:
         what = ClaimKind(kind).label.lower()

@@ -22,6 +22,10 @@ from django.utils.text import slugify
 from claims.facets import CHOICE_VOCABULARIES, TERM_VOCABULARIES
 from claims.yaml_lines import read_with_lines
 
+# An Evidence or Term model: the app's, or a migration's historical one. No static
+# type fits both (and this module sits below claims.models).
+AnyModel = Any
+
 VOCABULARY_FILE = Path(__file__).resolve().parent / "data" / "vocabulary.yaml"
 (CANCER_TYPE,) = TERM_VOCABULARIES
 # Vocabularies whose values are an evidence field's choices (claims.facets): the
@@ -63,7 +67,7 @@ class Vocabulary:
         return frozenset(t.slug for t in self.terms if t.vocabulary == vocabulary)
 
 
-def choices_of(evidence_model) -> dict[str, dict[str, str]]:
+def choices_of(evidence_model: AnyModel) -> dict[str, dict[str, str]]:
     """{vocabulary: {value: label}} of the choice vocabularies, from an Evidence
     model (the app's, or a migration's historical one)."""
     return {
@@ -160,7 +164,7 @@ def shipped_version(path: Path = VOCABULARY_FILE) -> int:
     return int(yaml.safe_load(Path(path).read_text(encoding="utf-8"))["version"])
 
 
-def terms_sync(term_model, vocabulary: Vocabulary) -> tuple[int, int]:
+def terms_sync(term_model: AnyModel, vocabulary: Vocabulary) -> tuple[int, int]:
     """Bring the terms in the database up to the file: add the new ones, update
     changed labels and identifiers, delete nothing. (created, updated)."""
     held = {(t.vocabulary, t.slug): t for t in term_model.objects.all()}
@@ -194,7 +198,7 @@ def legacy_slug(name: str) -> str:
     return slug or "term-" + hashlib.sha256(name.encode()).hexdigest()[:12]
 
 
-def cancer_type_terms(term_model, names: Iterable[str]) -> dict[str, int]:
+def cancer_type_terms(term_model: AnyModel, names: Iterable[str]) -> dict[str, int]:
     """{name: term pk} for free-text cancer types (as legacy_names gives them).
 
     A name is its term's when it equals the term's label (ignoring case) or its
@@ -217,7 +221,7 @@ def cancer_type_terms(term_model, names: Iterable[str]) -> dict[str, int]:
 
 
 def cancer_type_links(
-    term_model, values: Iterable[tuple[int, str]]
+    term_model: AnyModel, values: Iterable[tuple[int, str]]
 ) -> list[tuple[int, int]]:
     """(record pk, term pk) for each cancer type in each record's free text."""
     names = [(pk, legacy_names(text or "")) for pk, text in values]

@@ -9,9 +9,7 @@ specials escaped, CSL-JSON items per the CSL data schema.
 import re
 from collections.abc import Iterator
 
-MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun")
-MONTH_NAMES += ("jul", "aug", "sep", "oct", "nov", "dec")
-MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
+from claims.literature.pubmed.records import MONTHS
 
 
 def expand_pages(pages: str) -> tuple[str, str]:

@@ -97,14 +97,19 @@ def record_payload(record: PubmedRecord) -> dict:
     return {"pmid": record.pmid, "hash": record.record_hash, "fields": fields}
 
 
-def refresh_fetch(*, pmids: Sequence[int], client=None) -> list[dict]:
+def refresh_fetch(
+    *, pmids: Sequence[int], client: EutilsClient | None = None
+) -> list[dict]:
     """Fetch one batch from PubMed as payloads. NcbiError propagates to the caller."""
     client = client or EutilsClient.from_settings()
     return [record_payload(r) for r in client.fetch(pmids).records.values()]
 
 
 def publications_refresh(
-    *, pmids: Sequence[int], run: RefreshRun | None = None, client=None
+    *,
+    pmids: Sequence[int],
+    run: RefreshRun | None = None,
+    client: EutilsClient | None = None,
 ) -> BatchOutcome:
     """Fetch one batch from PubMed and apply it, in this process."""
     client = client or EutilsClient.from_settings()
@@ -176,7 +181,7 @@ def refresh_apply(
     return outcome
 
 
-def _jsonable(value):
+def _jsonable(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime.date) else value
 
 

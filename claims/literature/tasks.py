@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterable, Sequence
 from functools import partial
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -50,7 +50,7 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> float:
     max_retries=MAX_RETRIES,
 )
 def refresh_publications_task(
-    self, run_id: int | None, pmids: list[int], requests: int = 0
+    self: Task, run_id: int | None, pmids: list[int], requests: int = 0
 ) -> int:
     """Fetch one batch of at most 200 PMIDs (ncbi queue) and hand it to apply.
 
@@ -82,17 +82,21 @@ def apply_refresh_task(
     run_id: int | None, pmids: list[int], payloads: list, requests: int | None = None
 ) -> dict:
     """Write one fetched batch to the database (default queue)."""
-    run = RefreshRun.objects.filter(pk=run_id).first()
+    run = _refresh_run(run_id)
     outcome = citations.refresh_apply(
         pmids=pmids, payloads=payloads, run=run, requests=requests
     )
     return outcome.__dict__
 
 
+def _refresh_run(run_id: int | None) -> RefreshRun | None:
+    return RefreshRun.objects.filter(pk=run_id).first() if run_id is not None else None
+
+
 def _record_failure(
     run_id: int | None, pmids: list[int], error: str, requests: int
 ) -> None:
-    run = RefreshRun.objects.filter(pk=run_id).first()
+    run = _refresh_run(run_id)
     citations.refresh_record_failure(
         pmids=pmids, run=run, error=error, requests=requests
     )

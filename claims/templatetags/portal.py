@@ -4,15 +4,9 @@ from urllib.parse import quote
 
 from django import template
 
-from claims.labels import facet_label, value_label
+from claims.labels import value_label
 
 register = template.Library()
-
-
-@register.filter
-def facet_name(facet: str) -> str:
-    label = facet_label(facet)
-    return label[:1].upper() + label[1:]
 
 
 @register.filter

@@ -47,6 +47,7 @@ class EutilsClient:
         self._url = urllib.parse.urlsplit(self.base_url)
         if self._url.scheme not in ("http", "https") or not self._url.hostname:
             raise ValueError(f"Not an http(s) URL: {base_url!r}")
+        self._host: str = self._url.hostname
         self.api_key = api_key
         self.email = email
         self.tool = tool
@@ -127,7 +128,7 @@ class EutilsClient:
             connection.close()
 
     def _connection(self) -> http.client.HTTPConnection:
-        host, port = self._url.hostname, self._url.port
+        host, port = self._host, self._url.port
         if self._url.scheme == "https":
             return http.client.HTTPSConnection(
                 host,

@@ -17,7 +17,11 @@ from Bio.Entrez.Parser import DataHandler
 from django.conf import settings
 
 from claims.literature.pubmed.errors import PermanentNcbiError
-from claims.literature.pubmed.records import Author, PubmedRecord
+from claims.literature.pubmed.records import MONTHS, Author, PubmedRecord
+
+# What Bio.Entrez.read returns: dict, list and str subclasses carrying XML
+# attributes (.attributes). Biopython has no type stubs.
+Element = Any
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +118,7 @@ def _converted(convert: Callable[[Any], PubmedRecord], item: Any) -> PubmedRecor
         ) from exc
 
 
-def _article_record(article) -> PubmedRecord:
+def _article_record(article: Element) -> PubmedRecord:
     citation = article["MedlineCitation"]
     art = citation["Article"]
     journal = art.get("Journal", {})
@@ -150,7 +154,7 @@ def _article_record(article) -> PubmedRecord:
     )
 
 
-def _book_record(book_article) -> PubmedRecord:
+def _book_record(book_article: Element) -> PubmedRecord:
     document = book_article["BookDocument"]
     book = document.get("Book", {})
     pub_date = book.get("PubDate", {})
@@ -205,7 +209,7 @@ def _attributes(element: object) -> dict:
     return getattr(element, "attributes", {})
 
 
-def _authors(author_list) -> tuple[Author, ...]:
+def _authors(author_list: Element) -> tuple[Author, ...]:
     # ValidYN="N" marks a name NLM found wrong; the corrected one follows it.
     return tuple(
         _author(author)
@@ -214,7 +218,7 @@ def _authors(author_list) -> tuple[Author, ...]:
     )
 
 
-def _book_authors(document, book) -> tuple[Author, ...]:
+def _book_authors(document: Element, book: Element) -> tuple[Author, ...]:
     """The chapter's authors, else the book's; editors are not authors."""
     for author_lists in (document.get("AuthorList", []), book.get("AuthorList", [])):
         for author_list in author_lists:
@@ -223,7 +227,7 @@ def _book_authors(document, book) -> tuple[Author, ...]:
     return ()
 
 
-def _author(author) -> Author:
+def _author(author: Element) -> Author:
     return Author(
         last_name=_plain(author.get("LastName")),
         fore_name=_plain(author.get("ForeName")),
@@ -237,7 +241,7 @@ _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
 _ORCID_PREFIX = re.compile(r"^(HTTPS?://)?(WWW\.)?ORCID\.ORG/")
 
 
-def _orcid(identifiers) -> str:
+def _orcid(identifiers: Element) -> str:
     """The first ORCID as 0000-0002-1825-0097; "" if none is well formed."""
     for identifier in identifiers:
         if _attributes(identifier).get("Source", "").upper() != "ORCID":
@@ -248,7 +252,7 @@ def _orcid(identifiers) -> str:
     return ""
 
 
-def _abstract_sections(abstract) -> tuple[tuple[str, str], ...]:
+def _abstract_sections(abstract: Element) -> tuple[tuple[str, str], ...]:
     if not abstract:
         return ()
     sections = (
@@ -264,14 +268,14 @@ def _abstract_text(sections: tuple[tuple[str, str], ...]) -> str:
     )
 
 
-def _pages(pagination) -> str:
+def _pages(pagination: Element) -> str:
     if medline_pages := _plain(pagination.get("MedlinePgn")):
         return medline_pages
     start, end = _plain(pagination.get("StartPage")), _plain(pagination.get("EndPage"))
     return f"{start}-{end}" if start and end else start
 
 
-def _pub_date_text(pub_date) -> str:
+def _pub_date_text(pub_date: Element) -> str:
     """The date as PubMed shows it: "2006 Dec", "1989 Winter", "1998 Dec-1999 Jan"."""
     if medline_date := _plain(pub_date.get("MedlineDate")):
         return medline_date
@@ -282,51 +286,35 @@ def _pub_date_text(pub_date) -> str:
 _FOUR_DIGIT_YEAR = re.compile(r"\b(\d{4})\b")
 
 
-def _year(date_parts) -> int | None:
+def _year(date_parts: Element) -> int | None:
     """Year, else the first four-digit year of a MedlineDate."""
     text = str(date_parts.get("Year") or date_parts.get("MedlineDate") or "")
     match = _FOUR_DIGIT_YEAR.search(text)
     return int(match.group(1)) if match else None
 
 
-_MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-
-
-def _date(date_parts) -> datetime.date | None:
+def _date(date_parts: Element) -> datetime.date | None:
     if not date_parts:
         return None
     month = str(date_parts.get("Month", "1"))
     try:
         return datetime.date(
             int(date_parts["Year"]),
-            int(month) if month.isdigit() else _MONTHS[month[:3].lower()],
+            int(month) if month.isdigit() else MONTHS[month[:3].lower()],
             int(date_parts.get("Day", 1)),
         )
     except (KeyError, ValueError):
         return None
 
 
-def _article_id(article_ids, id_type: str) -> str:
+def _article_id(article_ids: Element, id_type: str) -> str:
     for article_id in article_ids:
         if _attributes(article_id).get("IdType") == id_type:
             return _plain(article_id)
     return ""
 
 
-def _elocation_doi(elocation_ids) -> str:
+def _elocation_doi(elocation_ids: Element) -> str:
     for elocation in elocation_ids:
         attributes = _attributes(elocation)
         if attributes.get("EIdType") == "doi" and attributes.get("ValidYN") != "N":
@@ -339,7 +327,9 @@ def _pmcid(value: str) -> str:
     return f"PMC{digits}" if digits.isdigit() else ""
 
 
-def _integrity(corrections, publication_types: tuple[str, ...]) -> dict[str, Any]:
+def _integrity(
+    corrections: Element, publication_types: tuple[str, ...]
+) -> dict[str, Any]:
     """Retraction, errata, concerns and updates from CommentsCorrections."""
 
     def entries(ref_type: str) -> list:

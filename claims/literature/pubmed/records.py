@@ -6,6 +6,22 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+# MEDLINE's month abbreviations, lowercased, as numbers: PubDate's "Jun" is 6.
+MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+
 
 @dataclass(frozen=True)
 class Author:
@@ -103,10 +119,10 @@ def _fit_to_model(fields: dict[str, Any]) -> dict[str, Any]:
     """Cut strings to their column's max_length; a long collective name must not
     fail the whole batch on PostgreSQL."""
     # Imported here: the models need the app registry, this module does not.
-    from claims.models import Publication
+    from claims.models import Publication, column
 
     for name, value in fields.items():
-        max_length = Publication._meta.get_field(name).max_length
+        max_length = column(Publication, name).max_length
         if max_length and isinstance(value, str):
             fields[name] = value[:max_length]
     return fields

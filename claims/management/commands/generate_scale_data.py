@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.scale_data import scale_data_clear, scale_data_generate
+from bench.scale_data import scale_data_clear, scale_data_generate
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ templates over a cancer type, a factor and an MSC source.
 
 from dataclasses import dataclass
 
-from claims.scale_data.distributions import CANCERS, Weighted
+from bench.scale_data.distributions import CANCERS, Weighted
 
 MYELOMA = Weighted(
     {"multiple myeloma": 80, "prostate carcinoma": 10, "breast carcinoma": 10}

@@ -5,14 +5,14 @@ publications have PMIDs from PMID_BASE up, reviews, topics and claims have slugs
 starting with SLUG_PREFIX.
 """
 
-from claims.scale_data.curation import SLUG_PREFIX
-from claims.scale_data.generate import (
+from bench.scale_data.curation import SLUG_PREFIX
+from bench.scale_data.generate import (
     ScaleReport,
     scale_data_clear,
     scale_data_generate,
     scale_data_present,
 )
-from claims.scale_data.papers import PMID_BASE
+from bench.scale_data.papers import PMID_BASE
 
 __all__ = [
     "PMID_BASE",

@@ -12,13 +12,13 @@ from random import Random
 
 from django.utils.text import slugify
 
+from bench.scale_data import distributions as dist
+from bench.scale_data import text
+from bench.scale_data.papers import Paper
+from bench.scale_data.themes import THEME_WEIGHTS, THEMES, Theme
 from claims.facets import SEPARATING_FACETS
 from claims.labels import reason_label
 from claims.models import Claim, Evidence, Review, Topic
-from claims.scale_data import distributions as dist
-from claims.scale_data import text
-from claims.scale_data.papers import Paper
-from claims.scale_data.themes import THEME_WEIGHTS, THEMES, Theme
 from claims.status_rules import EvidenceFacts, Verdict, compute_status
 
 SLUG_PREFIX = "scale-"

@@ -16,6 +16,14 @@ from django.db import connection, models, reset_queries, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from bench.scale_data import curation, papers
+from bench.scale_data.curation import SLUG_PREFIX, EvidenceDrawer
+from bench.scale_data.distributions import (
+    CANCERS,
+    EVIDENCE_SPREAD_SIGMA,
+    REVIEW_ARTICLE_SHARE,
+)
+from bench.scale_data.papers import PMID_BASE, Paper
 from claims.models import (
     Claim,
     Evidence,
@@ -25,14 +33,6 @@ from claims.models import (
     Term,
     Topic,
 )
-from claims.scale_data import curation, papers
-from claims.scale_data.curation import SLUG_PREFIX, EvidenceDrawer
-from claims.scale_data.distributions import (
-    CANCERS,
-    EVIDENCE_SPREAD_SIGMA,
-    REVIEW_ARTICLE_SHARE,
-)
-from claims.scale_data.papers import PMID_BASE, Paper
 from claims.vocabulary import cancer_type_terms
 
 BATCH_SIZE = 5_000  # rows generated, then written, at a time

@@ -5,8 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Prefetch
 
+from bench.scale_data import PMID_BASE, SLUG_PREFIX
 from claims.models import Claim, Evidence, Publication, Review, Term, Topic
-from claims.scale_data import PMID_BASE, SLUG_PREFIX
 from claims.selectors import claim_verdict
 from claims.status_rules import RULES_VERSION, ClaimStatus
 

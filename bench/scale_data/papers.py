@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from random import Random
 
+from bench.scale_data import distributions as dist
+from bench.scale_data import text
 from claims.literature.citations import INTEGRITY_PREFIX, integrity_reasons
 from claims.literature.pubmed.records import PubmedRecord
 from claims.models import Publication
-from claims.scale_data import distributions as dist
-from claims.scale_data import text
 
 # PubMed is near 40 million PMIDs; this range stays clear of real ones for decades.
 PMID_BASE = 90_000_001

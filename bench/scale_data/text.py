@@ -7,9 +7,9 @@ two factors, a pathway, an outcome), so a paper reads as being about one thing.
 import re
 from random import Random
 
+from bench.scale_data.distributions import CANCERS
+from bench.scale_data.themes import FACTORS, MSC_NAMES
 from claims.literature.pubmed.records import Author
-from claims.scale_data.distributions import CANCERS
-from claims.scale_data.themes import FACTORS, MSC_NAMES
 
 
 def _words(text: str) -> tuple[str, ...]:
