@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max, Sum, Value
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from claims.models import (
@@ -120,10 +120,16 @@ class Validators:
         return int(self.last_change.timestamp()) if self.last_change else None
 
     def apply(self, response: HttpResponse) -> HttpResponse:
-        """Send these validators with a 200 or a 304."""
+        """Send these validators with a 200 or a 304.
+
+        With `no-cache` a browser or proxy asks again before each use (a 304
+        costs one query); without it, it may guess a copy fresh for a tenth of
+        its age since Last-Modified, and show a stale page after a write.
+        """
         response.headers["ETag"] = self.etag
         if self.last_modified is not None:
             response.headers["Last-Modified"] = http_date(self.last_modified)
+        patch_cache_control(response, no_cache=True)
         return response
 
 

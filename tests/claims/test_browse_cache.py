@@ -153,6 +153,8 @@ def test_every_page_sends_an_etag_and_last_modified(client, shown, index):
     assert response["Last-Modified"] == http_date(
         data_version().last_change.timestamp()
     )
+    # Asked again before each use: never a copy guessed fresh after a write.
+    assert response["Cache-Control"] == "no-cache"
     assert "Cookie" not in response.get("Vary", "")
 
 
