@@ -1,24 +1,37 @@
-"""The data version, and conditional GET (ETag, Last-Modified, 304) built on it.
+"""Freshness: the data version, and every answer's validators and cache built on it.
 
 The data version is the time of the last change to any review, topic, claim,
 evidence, publication or vocabulary term, with the number of rows of each, so
 that a deletion changes it too. (A record's cancer types change only with the
-record, through claims.services.evidence_save, which writes its row.) Every
-read carries an ETag derived from it (and from the URL, the format and the
-user, since drafts are visible to their curator) and a Last-Modified of the
-last change; a client sending either back gets a 304 until something changes.
+record, through claims.services.evidence_save, which writes its row.)
+
+From it, for one representation (the data version, the URL, the media type and,
+where the answer depends on who asks, the reader):
+
+- its validators (`validators_for`): an ETag and a Last-Modified of the last
+  change, so a client sending either back gets a 304 until something changes;
+- the conditional-GET decision (`conditional_status`: 304, 412 or go on), the
+  same for a Django view (claims.pages.page_cache) and DRF
+  (claims.api.conditional);
+- its key in the shared cache (`cache_key`) and the one get-or-render helper
+  (`cached_response`). The key holds the ETag, so any change makes new keys: a
+  cached answer is never stale, it only stops being asked for. The cache fails
+  open (portal.cache): with Redis down every read is a miss and is rendered.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from http import HTTPStatus
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max, Sum, Value
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from claims.api.errors import NotModified, PreconditionFailed
 from claims.models import (
     Claim,
     DataStamp,
@@ -94,49 +107,83 @@ def _version(found: dict[str, tuple[datetime | None, int]]) -> DataVersion:
     )
 
 
-def etag_for(version: DataVersion, request) -> str:
-    """One representation's ETag: the data, the URL, the format and the reader."""
-    user = request.user.pk if request.user.is_authenticated else ""
-    parts = [
-        version.token,
-        request.get_full_path(),
-        request.accepted_media_type,
-        str(user),
-    ]
-    return '"{}"'.format(hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32])
+@dataclass(frozen=True)
+class Validators:
+    """What a client sends back to ask whether its copy is current."""
 
+    etag: str
+    last_change: datetime | None
 
-class ConditionalGetMixin:
-    """ETag and Last-Modified on reads; 304 when the client's copy is current."""
+    @property
+    def last_modified(self) -> int | None:
+        """The last change in whole seconds, as Last-Modified has it."""
+        return int(self.last_change.timestamp()) if self.last_change else None
 
-    validators: tuple[str, datetime | None] | None = None
-    version: DataVersion | None = None
+    def apply(self, response: HttpResponse) -> HttpResponse:
+        """Send these validators with a 200 or a 304.
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.validators = None
-        if request.method not in ("GET", "HEAD"):
-            return
-        self.version = version = data_version()
-        etag = etag_for(version, request)
-        self.validators = (etag, version.last_change)
-        last = int(version.last_change.timestamp()) if version.last_change else None
-        answer = get_conditional_response(
-            request._request, etag=etag, last_modified=last
-        )
-        if answer is not None and answer.status_code == 304:
-            raise NotModified()
-        if answer is not None:
-            raise PreconditionFailed()
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if self.validators and response.status_code in (200, 304):
-            etag, last_change = self.validators
-            response.headers["ETag"] = etag
-            if last_change:
-                response.headers["Last-Modified"] = http_date(last_change.timestamp())
-            patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
-        if response.status_code == 304:
-            del response.headers["Content-Type"]
+        With `no-cache` a browser or proxy asks again before each use (a 304
+        costs one query); without it, it may guess a copy fresh for a tenth of
+        its age since Last-Modified, and show a stale page after a write.
+        """
+        response.headers["ETag"] = self.etag
+        if self.last_modified is not None:
+            response.headers["Last-Modified"] = http_date(self.last_modified)
+        patch_cache_control(response, no_cache=True)
         return response
+
+
+def validators_for(
+    version: DataVersion, *, url: str, media_type: str, reader: str = ""
+) -> Validators:
+    """One representation's validators: the data, the URL (path and query), the
+    media type and the reader (empty when every reader is shown the same)."""
+    parts = [version.token, url, media_type, reader]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    return Validators(etag=f'"{digest}"', last_change=version.last_change)
+
+
+def conditional_status(request: HttpRequest, validators: Validators) -> int | None:
+    """304 when the client's copy is current, 412 when a precondition (If-Match,
+    If-Unmodified-Since) fails, None to answer in full (RFC 9110 13.2.2).
+
+    A malformed If-None-Match or date matches nothing, so it gets the full
+    answer. `request` is Django's or DRF's (which reads Django's headers).
+    """
+    answer = get_conditional_response(
+        request, etag=validators.etag, last_modified=validators.last_modified
+    )
+    if answer is None:
+        return None
+    if answer.status_code == HTTPStatus.NOT_MODIFIED:
+        return HTTPStatus.NOT_MODIFIED
+    return HTTPStatus.PRECONDITION_FAILED
+
+
+# A cached answer is never stale (its key holds the data version); this only
+# lets the answers of past versions go.
+CACHE_SECONDS = 3600
+
+
+def cache_key(validators: Validators, request: HttpRequest) -> str:
+    """The one key of a representation in the cache: its ETag (the data
+    version, the URL, the media type, the reader) and the origin asked, since
+    links in an answer are absolute and name the host."""
+    origin = request.build_absolute_uri("/")
+    return "read:" + hashlib.sha256(f"{validators.etag}\n{origin}".encode()).hexdigest()
+
+
+def cached_response(key: str, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """The answer cached under `key`, or `render`'s, kept when it is a whole 200.
+
+    The rendered bytes are kept, with their content type: what was rendered
+    (model instances, templates) is not worth pickling.
+    """
+    found = cache.get(key)
+    if found is not None:
+        content_type, body = found
+        return HttpResponse(body, content_type=content_type)
+    response = render()
+    if response.status_code == HTTPStatus.OK and not response.streaming:
+        cache.set(key, (response["Content-Type"], response.content), CACHE_SECONDS)
+    return response

@@ -8,7 +8,6 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -23,6 +22,7 @@ from rest_framework.views import APIView
 
 from claims import curation
 from claims.api import serializers as s
+from claims.api.conditional import ConditionalGetMixin
 from claims.api.errors import error_body
 from claims.api.filters import (
     ClaimFilter,
@@ -44,7 +44,7 @@ from claims.api.renderers import (
     RISRenderer,
 )
 from claims.exports import csv_rows
-from claims.freshness import ConditionalGetMixin
+from claims.freshness import cache_key, cached_response
 from claims.literature.citations import parse_pmid
 from claims.literature.tasks import publications_add
 from claims.models import (
@@ -87,9 +87,6 @@ PUBLICATION_EXAMPLE = OpenApiExample(
 REJECT_EXAMPLE = OpenApiExample(
     "A reason", request_only=True, value={"reason": "The quote is not in the abstract."}
 )
-# A cached read is never stale (its key holds the data version); this only lets
-# the answers of past versions go.
-READ_CACHE_SECONDS = 3600
 EXPORT_CHUNK_ROWS = 500
 EXPORT_CHUNK_BYTES = 64 * 1024
 CITATION_RENDERERS = [RISRenderer, BibTeXRenderer, CSLJSONRenderer]
@@ -191,13 +188,12 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         return self.get_serializer(self.get_object()).data
 
     def read(self, compute: Callable[[], Any]) -> HttpResponse:
-        """The answer to a read; an anonymous JSON one cached under its ETag.
+        """The answer to a read; an anonymous JSON one from the versioned cache.
 
-        The ETag holds the data version (claims.freshness), so any change to
-        a review, topic, claim, evidence record or paper makes a new key: a
-        cached answer is never stale. Only where `cache_reads` is set, and only
-        for anonymous readers: what a curator sees also depends on their roles.
-        The rendered bytes are cached: the serialized data holds model instances.
+        Its key holds the ETag (claims.freshness.cache_key), so any change to a
+        review, topic, claim, evidence record or paper makes a new key: a cached
+        answer is never stale. Only where `cache_reads` is set, and only for
+        anonymous readers: what a curator sees also depends on their roles.
         """
         renderer = self.request.accepted_renderer
         if (
@@ -206,14 +202,13 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
             or not isinstance(renderer, JSONRenderer)
         ):
             return Response(compute())
-        # Links in the answer are absolute: they name the host asked.
-        key = f"api-read:{self.validators[0]}:{self.request.build_absolute_uri('/')}"
-        body = cache.get(key)
-        if body is None:
+
+        def render() -> HttpResponse:
             context = self.get_renderer_context()
             body = renderer.render(compute(), self.request.accepted_media_type, context)
-            cache.set(key, body, READ_CACHE_SECONDS)
-        return HttpResponse(body, content_type=renderer.media_type)
+            return HttpResponse(body, content_type=renderer.media_type)
+
+        return cached_response(cache_key(self.validators, self.request), render)
 
     def export(self, renderer: ExportRenderer) -> StreamingHttpResponse:
         """Stream the whole filtered list, one row at a time, in constant memory."""

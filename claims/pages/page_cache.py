@@ -1,42 +1,56 @@
-"""Reader's pages served from the cache while the data they show is unchanged."""
+"""Reader's pages answered from the data version: 304s, and the versioned cache.
 
-import hashlib
+Every reader's page carries the validators of claims.freshness (an ETag of the
+data version and the URL, a Last-Modified of the last change), answers a
+client whose copy is current with a 304, and is otherwise served from the
+cache while the data it shows is unchanged.
+"""
+
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 
-from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
-from claims.freshness import data_version
+from claims.freshness import (
+    cache_key,
+    cached_response,
+    conditional_status,
+    data_version,
+    validators_for,
+)
 
-# A cached page is never stale (its key holds the data version); this only lets
-# the pages of past versions go.
-PAGE_CACHE_SECONDS = 3600
+PAGE_MEDIA_TYPE = "text/html"
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache a page's HTML under the data version, the URL and the host.
+    """Answer a page's GET and HEAD from the data version: a 304 when the
+    client's copy is current, else the page as cached under its validators.
 
-    Any change to a review, topic, claim, evidence record or paper changes the
-    data version, so the next request renders afresh. The pages show the same
-    to every reader, and carry no form token, so one copy serves all.
+    Any change to a review, topic, claim, evidence record, paper or term
+    changes the data version, so the next request renders afresh. The pages
+    show the same to every reader (no user's name, no form token: the only
+    form, search, is a GET), so the reader is not part of the ETag, one copy
+    serves all, and the answer does not vary on Cookie.
     """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        parts = (
-            data_version().token,
-            request.build_absolute_uri(request.get_full_path()),
+        validators = validators_for(
+            data_version(), url=request.get_full_path(), media_type=PAGE_MEDIA_TYPE
         )
-        key = "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
-        html = cache.get(key)
-        if html is not None:
-            return HttpResponse(html)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            cache.set(key, response.content, PAGE_CACHE_SECONDS)
+        status = conditional_status(request, validators)
+        if status == HTTPStatus.NOT_MODIFIED:
+            return validators.apply(HttpResponseNotModified())
+        if status is not None:
+            return HttpResponse(status=status)
+        response = cached_response(
+            cache_key(validators, request), lambda: view(request, *args, **kwargs)
+        )
+        if response.status_code == HTTPStatus.OK:
+            validators.apply(response)
         return response
 
     return wrapper

@@ -46,6 +46,7 @@ STANCE_ORDER = Case(
 )
 
 
+@cached_page
 def home(request):
     review = Review.objects.select_related("publication").order_by("pk").first()
     topics = list(Topic.objects.annotate(n_claims=Count("claims")))
@@ -172,6 +173,7 @@ def paper_groups(evidence: list[Evidence]) -> list[PaperGroup]:
     ]
 
 
+@cached_page
 def publication_detail(request, pmid: int):
     publication = get_object_or_404(Publication, pmid=pmid)
     evidence = (
@@ -191,6 +193,7 @@ def publication_detail(request, pmid: int):
     )
 
 
+@cached_page
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic.objects.select_related("review"), slug=slug)
     claims = list(topic.claims.select_related("topic"))
@@ -209,6 +212,7 @@ def topic_detail(request, slug: str):
     )
 
 
+@cached_page
 def search(request):
     q = ClaimFilters.from_params({"q": request.GET.get("q", "")}).q
     return render(
@@ -222,6 +226,7 @@ def search(request):
     )
 
 
+@cached_page
 def methods(request):
     field = Evidence._meta.get_field
     return render(

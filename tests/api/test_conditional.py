@@ -34,6 +34,7 @@ def test_every_read_carries_an_etag_and_last_modified(api, evidence, url):
     assert response.status_code == 200
     assert response["ETag"].startswith('"')
     assert response["Last-Modified"] == http_date(evidence.updated_at.timestamp())
+    assert response["Cache-Control"] == "no-cache"
     assert "Accept" in response["Vary"]
 
 

@@ -76,3 +76,24 @@ def test_stamps_fold_into_one_per_table_and_keep_their_sums():
     assert DataStamp.objects.count() <= 101
     assert_current(deleted=True)
     assert data_version().rows["evidence"] == 60
+
+
+def test_a_raw_write_makes_the_old_etags_of_pages_and_api_stale(client):
+    claim = ClaimFactory(slug="c")
+    EvidenceFactory(claim=claim)
+    urls = ["/claims/c/", "/claims/", "/api/v1/claims/c/"]
+    etags = {url: client.get(url)["ETag"] for url in urls}
+    assert all(
+        client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+        for url, etag in etags.items()
+    )
+
+    with connection.cursor() as cursor:
+        # A writer outside the ORM touches updated_at, as the stamps expect.
+        cursor.execute(
+            "UPDATE claims_evidence "
+            "SET finding = 'Raw.', updated_at = clock_timestamp()"
+        )
+
+    for url, etag in etags.items():
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200, url
