@@ -171,12 +171,12 @@ class Plan:
         return [row[0] for row in values]
 
     def _compile(self, serializer, model, prefix: str, tree) -> list[tuple[str, Step]]:
-        return [
-            (name, self._step(field, model, prefix, None if tree is None else sub))
-            for name, field in serializer.fields.items()
-            if tree is None or name in tree
-            for sub in [None if tree is None else tree[name]]
-        ]
+        steps = []
+        for name, field in serializer.fields.items():
+            if tree is None or name in tree:
+                below = None if tree is None else tree[name]
+                steps.append((name, self._step(field, model, prefix, below)))
+        return steps
 
     def _column(self, path: str) -> int:
         self.paths.append(path)

@@ -35,11 +35,13 @@ class AuthorSerializer(serializers.Serializer):
     orcid = serializers.CharField()
 
 
+AUTHOR_KEYS = list(AuthorSerializer._declared_fields)
+
+
 def authors(stored: list | None) -> list[dict[str, str]]:
     """The ordered authors of a paper's stored list, every key present."""
-    keys = AuthorSerializer().fields
     return [
-        {key: str(author.get(key) or "") for key in keys}
+        {key: str(author.get(key) or "") for key in AUTHOR_KEYS}
         for author in stored or []
         if isinstance(author, dict)
     ]
