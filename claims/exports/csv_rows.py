@@ -50,18 +50,20 @@ class Table:
         return plan(self.shape, tuple(self.columns.values()))
 
     def rows(self, records: Iterable[dict]) -> Iterator[dict]:
-        """Each planned record as {column: value}."""
+        """Each record, as the plan gives it, as {column: value}."""
         keys = [(column, key.split(".")) for column, key in self.columns.items()]
-        cells = dict(self.cells)
         for record in records:
-            row = {column: _dig(record, path) for column, path in keys}
-            for column, cell in cells.items():
-                row[column] = cell(row[column])
-            yield row
+            yield self._cells({column: _dig(record, path) for column, path in keys})
 
     def stream(self, queryset, request=None) -> Iterator[dict]:
         """Every record of queryset as a row, in constant memory."""
-        return self.rows(self.plan.stream(queryset, request))
+        for row in self.plan.stream(queryset, request, self.columns):
+            yield self._cells(row)
+
+    def _cells(self, row: dict) -> dict:
+        for column, cell in self.cells:
+            row[column] = cell(row[column])
+        return row
 
 
 def _dig(record: dict, path: list[str]) -> Any:

@@ -136,9 +136,11 @@ class Plan:
         self.paths: list[str] = ["pk"]
         self._links: dict[str, IdentityField] = {}
         self._batches: dict[str, Batch] = {}
+        # Dotted key of each value that is no group -> its step: for flat rows.
+        self._leaves: dict[str, Step] = {}
         serializer = serializer_class()
         tree = _tree(select) if select is not None else None
-        self._steps = self._compile(serializer, serializer.Meta.model, "", tree)
+        self._steps = self._compile(serializer, serializer.Meta.model, "", tree, "")
 
     def rows(
         self, values: Iterable[tuple], request, **computed: Callable[[Any], Any]
@@ -149,40 +151,75 @@ class Plan:
         its batch's for all the rows' pks, read once.
         """
         values = list(values)
+        env = self._env(values, request, computed)
+        steps = self._steps
+        return [{key: step(row, env) for key, step in steps} for row in values]
+
+    def flat_rows(
+        self, values: Iterable[tuple], request, columns: dict[str, str]
+    ) -> list[dict]:
+        """Each row as {column: the value under its dotted key}: the records of
+        rows(), flattened, without making their groups."""
+        values = list(values)
+        env = self._env(values, request, {})
+        leaves = [(column, self._leaf(key)) for column, key in columns.items()]
+        return [{column: step(row, env) for column, step in leaves} for row in values]
+
+    def stream(
+        self, queryset, request=None, columns: dict[str, str] | None = None
+    ) -> Iterator[dict]:
+        """Every record of queryset (flattened into columns, if given), a chunk at
+        a time, its extras read once a chunk: in constant memory."""
+        values = queryset.values_list(*self.paths).iterator(chunk_size=CHUNK_ROWS)
+        while chunk := list(itertools.islice(values, CHUNK_ROWS)):
+            if columns is None:
+                yield from self.rows(chunk, request)
+            else:
+                yield from self.flat_rows(chunk, request, columns)
+
+    def _leaf(self, key: str) -> Step:
+        """The step of a dotted key: a value's, or one inside an extra value."""
+        if key in self._leaves:
+            return self._leaves[key]
+        head, _, rest = key.rpartition(".")
+        if not head:
+            raise KeyError(f"{key}: not a key of the plan")
+        outer, inner = self._leaf(head), rest
+        return lambda row, env: outer(row, env)[inner]
+
+    def _env(self, values: list, request, computed: dict) -> Env:
         pks = self.pks(values)
         for name, batch in self._batches.items():
             if name not in computed:
                 computed[name] = batch(pks, request).__getitem__
         urls = {name: link.template(request) for name, link in self._links.items()}
-        env = Env(urls, _time_writer(), computed)
-        steps = self._steps
-        return [{key: step(row, env) for key, step in steps} for row in values]
-
-    def stream(self, queryset, request=None) -> Iterator[dict]:
-        """Every record of queryset, a chunk at a time (its extras read once a
-        chunk): in constant memory."""
-        values = queryset.values_list(*self.paths).iterator(chunk_size=CHUNK_ROWS)
-        while chunk := list(itertools.islice(values, CHUNK_ROWS)):
-            yield from self.rows(chunk, request)
+        return Env(urls, _time_writer(), computed)
 
     @staticmethod
     def pks(values: Iterable[tuple]) -> list:
         """The pk of each row of values_list(*self.paths)."""
         return [row[0] for row in values]
 
-    def _compile(self, serializer, model, prefix: str, tree) -> list[tuple[str, Step]]:
+    def _compile(
+        self, serializer, model, prefix: str, tree, key: str
+    ) -> list[tuple[str, Step]]:
+        """The steps of serializer's fields (those in tree); prefix is the ORM
+        path to its model, key the dotted key of its group."""
         steps = []
         for name, field in serializer.fields.items():
             if tree is None or name in tree:
                 below = None if tree is None else tree[name]
-                steps.append((name, self._step(field, model, prefix, below)))
+                step = self._step(field, model, prefix, below, f"{key}{name}.")
+                steps.append((name, step))
+                if not isinstance(field, serializers.Serializer):
+                    self._leaves[key + name] = step
         return steps
 
     def _column(self, path: str) -> int:
         self.paths.append(path)
         return len(self.paths) - 1
 
-    def _step(self, field, model, prefix: str, tree) -> Step:
+    def _step(self, field, model, prefix: str, tree, key: str) -> Step:
         if isinstance(field, IdentityField):
             self._links[field.view_name] = field
             view, i = field.view_name, self._column(prefix + field.lookup_field)
@@ -194,14 +231,15 @@ class Plan:
             return lambda row, env: env.computed[name](row[0])
         if isinstance(field, serializers.Serializer) and field.source == "*":
             # The same record's fields, grouped: no join.
-            steps = self._compile(field, model, prefix, tree)
+            steps = self._compile(field, model, prefix, tree, key)
             return lambda row, env: {key: step(row, env) for key, step in steps}
         related = _model_field(model, field)
         path = prefix + "__".join(field.source_attrs)
         if isinstance(field, serializers.Serializer):
             if related.null:
                 raise TypeError(f"{field.field_name}: a nullable nested record")
-            steps = self._compile(field, related.related_model, path + "__", tree)
+            model = related.related_model
+            steps = self._compile(field, model, path + "__", tree, key)
             return lambda row, env: {key: step(row, env) for key, step in steps}
         i = self._column(path)
         if isinstance(field, serializers.SlugRelatedField):
