@@ -5,7 +5,6 @@ export (views.ExportMixin) in constant memory, and a detail view renders the
 same item the same way. Chosen by `?format=` or the Accept header.
 """
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 
@@ -17,6 +16,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 from claims.exports import citation_formats
+from claims.exports.csv_rows import csv_lines
 
 
 class FormatNegotiation(DefaultContentNegotiation):
@@ -80,45 +80,13 @@ class ExportRenderer(BaseRenderer):
         return "".join(self.stream([data], list(data))).encode(self.charset)
 
 
-class _Line:
-    """A file-like object whose write() hands the line back (csv needs one)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-# A spreadsheet reads a cell starting with one of these as a formula (CSV
-# injection): such text gets a leading apostrophe, so it opens as text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
-    elif isinstance(value, dict):
-        value = json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return f"'{value}"
-    return value
-
-
 class CSVRenderer(ExportRenderer):
     media_type = "text/csv"
     format = "csv"
     extension = "csv"
 
-    def __init__(self):
-        self.writer = csv.writer(_Line())
-
-    def start(self, columns: list[str]) -> str:
-        return self.writer.writerow(columns)
-
-    def item(self, data: dict, columns: list[str], index: int) -> str:
-        return self.writer.writerow([_cell(data.get(column)) for column in columns])
+    def stream(self, items: Iterable[dict], columns: list[str]) -> Iterator[str]:
+        return csv_lines(items, columns)
 
 
 class CitationRenderer(ExportRenderer):

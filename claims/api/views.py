@@ -4,19 +4,18 @@ Reads are read-only viewsets; every write goes through claims.curation or
 claims.literature.citations, so the API obeys exactly the rules the admin does.
 """
 
-import itertools
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -33,7 +32,6 @@ from claims.api.filters import (
 )
 from claims.api.pagination import CountedBy, PagePagination
 from claims.api.permissions import ReadOrRole, visible_evidence
-from claims.api.plain import plan
 from claims.api.renderers import (
     BibTeXRenderer,
     CSLJSONRenderer,
@@ -44,11 +42,12 @@ from claims.api.renderers import (
     RISRenderer,
 )
 from claims.exports import csv_rows
+from claims.exports.plans import plan
+from claims.exports.shapes import accepted_evidence_of, evidence_counts_body
 from claims.freshness import cache_key, cached_response
 from claims.literature.citations import parse_pmid
 from claims.literature.tasks import publications_add
 from claims.models import (
-    WITHIN_CLAIM,
     Claim,
     Evidence,
     Publication,
@@ -57,7 +56,7 @@ from claims.models import (
     Term,
     Topic,
 )
-from claims.selectors import evidence_counts, evidence_counts_of
+from claims.selectors import evidence_counts_of
 from claims.status_rules import RULES_VERSION, ClaimStatus
 from claims.vocabulary import shipped_version
 
@@ -87,7 +86,6 @@ PUBLICATION_EXAMPLE = OpenApiExample(
 REJECT_EXAMPLE = OpenApiExample(
     "A reason", request_only=True, value={"reason": "The quote is not in the abstract."}
 )
-EXPORT_CHUNK_ROWS = 500
 EXPORT_CHUNK_BYTES = 64 * 1024
 CITATION_RENDERERS = [RISRenderer, BibTeXRenderer, CSLJSONRenderer]
 
@@ -104,21 +102,6 @@ def _chunks(pieces: Iterable[str]) -> Iterator[bytes]:
     yield "".join(buffer).encode()
 
 
-def _plain_rows(
-    values, columns: list[str], batches: dict[str, Callable[[list], dict]]
-) -> Iterator[dict]:
-    """Each row of values as {column: value}, a chunk at a time, with the
-    serializer's plain_values of the chunk's records (the first column is the
-    record's pk)."""
-    rows = values.iterator(chunk_size=EXPORT_CHUNK_ROWS)
-    while chunk := list(itertools.islice(rows, EXPORT_CHUNK_ROWS)):
-        pks = [row[0] for row in chunk]
-        found = {name: batch(pks) for name, batch in batches.items()}
-        for row in chunk:
-            record = dict(zip(columns, row, strict=True))
-            yield record | {name: by_pk[row[0]] for name, by_pk in found.items()}
-
-
 class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     """Shared by every endpoint: filters, pages, formats, roles, conditional GET.
 
@@ -132,14 +115,10 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     permission_classes = [ReadOrRole]
     list_renderer_classes: list = [JSONRenderer, CSVRenderer]
     detail_renderer_classes: list = [JSONRenderer]
-    export_serializer_classes: dict = {}
-    # format -> {column: ORM path}: the export's rows read as plain values, for
-    # columns that are a field's value as it is (they must match the serializer).
-    export_values: dict[str, dict[str, str]] = {}
+    # The list's CSV (claims.exports.csv_rows): its records' plan, flattened.
+    csv_table: csv_rows.Table
     write_permissions: dict[str, str] = {}
     cache_reads = False
-    # JSON pages built from plain values (claims.api.plain), not model instances.
-    plain_pages = False
 
     def get_renderers(self):
         classes = {
@@ -148,32 +127,18 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         }.get(self.action, [JSONRenderer])
         return [renderer() for renderer in classes]
 
-    def get_serializer_class(self):
-        renderer = getattr(self.request, "accepted_renderer", None)
-        export = self.export_serializer_classes.get(getattr(renderer, "format", None))
-        return export or self.serializer_class
-
     def list(self, request, *args, **kwargs):
         if isinstance(request.accepted_renderer, ExportRenderer):
             return self.export(request.accepted_renderer)
         return self.read(self.page_data)
 
     def page_data(self) -> dict:
+        """A page of records, read by the plan of the list's shape."""
         queryset = self.filter_queryset(self.get_queryset())
-        if not self.plain_pages:
-            page = self.paginate_queryset(queryset)
-            data = self.get_serializer(page, many=True).data
-            return self.get_paginated_response(data).data
         records = plan(self.get_serializer_class())
         values = CountedBy(queryset.values_list(*records.paths), queryset)
         page = self.paginate_queryset(values)
-        rows = records.rows(page, self.request, **self.computed(records.pks(page)))
-        return self.get_paginated_response(rows).data
-
-    def computed(self, pks: list) -> dict[str, Callable[[Any], Any]]:
-        """For each method field of the serializer, its value from a record's pk,
-        for the records of one page (pks)."""
-        return {}
+        return self.get_paginated_response(records.rows(page, self.request)).data
 
     def retrieve(self, request, *args, **kwargs):
         response = self.read(self.detail_data)
@@ -185,7 +150,27 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         return response
 
     def detail_data(self) -> dict:
-        return self.get_serializer(self.get_object()).data
+        lookup = {self.lookup_field: self.kwargs[self.lookup_field]}
+        queryset = self.filter_queryset(self.get_queryset())
+        return self.record(queryset, lookup, **self.detail_computed())
+
+    def detail_computed(self) -> dict[str, Callable[[Any], Any]]:
+        """Extra values of a detail the view has at hand (else the plan reads them)."""
+        return {}
+
+    def record(self, queryset, lookup: dict, **computed: Callable[[Any], Any]) -> dict:
+        """The record of queryset that lookup finds, read by the plan of the
+        detail's shape; a 404 if there is none."""
+        records = plan(self.get_serializer_class())
+        try:
+            values = list(queryset.filter(**lookup).values_list(*records.paths)[:1])
+        except (TypeError, ValueError, DjangoValidationError):
+            # An id that is no number, a NUL in a slug: a 404, as get_object's.
+            values = []
+        if not values:
+            raise Http404
+        (data,) = records.rows(values, self.request, **computed)
+        return data
 
     def read(self, compute: Callable[[], Any]) -> HttpResponse:
         """The answer to a read; an anonymous JSON one from the versioned cache.
@@ -213,20 +198,15 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     def export(self, renderer: ExportRenderer) -> StreamingHttpResponse:
         """Stream the whole filtered list, one row at a time, in constant memory."""
         queryset = self.filter_queryset(self.get_queryset())
-        serializer = self.get_serializer()
-        columns = self.export_values.get(renderer.format)
-        if columns:
-            # Plain values: the serializer cost ~150 us a row (16 s per 100,000).
-            values = queryset.values_list(*columns.values())
-            batches = getattr(type(serializer), "plain_values", {})
-            rows = _plain_rows(values, list(columns), batches)
+        if isinstance(renderer, CSVRenderer):
+            rows = self.csv_table.stream(queryset, self.request)
+            columns = list(self.csv_table.columns)
         else:
-            rows = (
-                serializer.to_representation(obj)
-                for obj in queryset.iterator(chunk_size=EXPORT_CHUNK_ROWS)
-            )
+            records = plan(self.serializer_class)
+            rows = records.stream(queryset, self.request)
+            columns = list(self.serializer_class().fields)
         response = StreamingHttpResponse(
-            _chunks(renderer.stream(rows, list(serializer.fields))),
+            _chunks(renderer.stream(rows, columns)),
             content_type=f"{renderer.media_type}; charset=utf-8",
         )
         disposition = f'attachment; filename="{self.basename}.{renderer.extension}"'
@@ -242,9 +222,8 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         return serializer.validated_data
 
     def answer(self, instance, status_code: int = status.HTTP_200_OK) -> Response:
-        data = self.serializer_class(
-            instance, context=self.get_serializer_context()
-        ).data
+        """The record a write left, as a read of it shows it."""
+        data = self.record(type(instance).objects, {"pk": instance.pk})
         headers = {"Location": str(data["url"])} if status_code == 201 else {}
         return Response(data, status=status_code, headers=headers)
 
@@ -252,109 +231,50 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
 class ReviewViewSet(PortalViewSet):
     """The source reviews whose claims the portal curates."""
 
-    # Explicit order: Django drops Meta.ordering from GROUP BY queries.
-    queryset = (
-        Review.objects.select_related("publication")
-        .annotate(topic_count=Count("topics"))
-        .order_by("pk")
-    )
+    queryset = Review.objects.order_by("pk")
     serializer_class = s.ReviewSerializer
-    export_serializer_classes = {"csv": csv_rows.ReviewCsvSerializer}
+    csv_table = csv_rows.REVIEWS
     lookup_field = "slug"
 
 
 class TopicViewSet(PortalViewSet):
     """The themes of a review, in the review's order."""
 
-    queryset = (
-        Topic.objects.select_related("review")
-        .annotate(claim_count=Count("claims"))
-        .order_by(*Topic._meta.ordering)
-    )
+    queryset = Topic.objects.all()
     serializer_class = s.TopicSerializer
-    export_serializer_classes = {"csv": csv_rows.TopicCsvSerializer}
+    csv_table = csv_rows.TOPICS
     filterset_class = TopicFilter
     lookup_field = "slug"
-
-
-# What a paper cited from evidence does not show: decoding its JSON fields and
-# reading its abstract took most of the time of a claim with 100 records.
-UNCITED_PUBLICATION_FIELDS = [
-    f"publication__{name}"
-    for name in (
-        "abstract",
-        "abstract_sections",
-        "authors",
-        "mesh_terms",
-        "publication_types",
-        "erratum_pmids",
-        "expression_of_concern_pmids",
-    )
-]
-ACCEPTED = Q(evidence__status=Evidence.Status.ACCEPTED)
-EVIDENCE_COUNTS = {
-    "n_accepted": Count("evidence", filter=ACCEPTED),
-    **{
-        f"n_{stance}": Count("evidence", filter=ACCEPTED & Q(evidence__stance=stance))
-        for stance in s.STANCES
-    },
-    **{
-        f"n_{effect}": Count("evidence", filter=ACCEPTED & Q(evidence__effect=effect))
-        for effect in s.EFFECTS
-    },
-}
 
 
 class ClaimViewSet(PortalViewSet):
     """Claims with their computed status; a claim's detail nests its evidence.
 
-    A page of claims, and the evidence a claim nests, are read as plain values
-    (claims.api.plain). A page gets its counts in one query once it is cut,
-    and a claim from the evidence it nests (claims.selectors); the CSV export,
-    which streams every claim, annotates them.
+    Each read by its plan (claims.exports.plans); a claim's counts are its
+    nested records', counted in memory.
     """
 
     serializer_class = s.ClaimSerializer
-    export_serializer_classes = {"csv": csv_rows.ClaimCsvSerializer}
+    csv_table = csv_rows.CLAIMS
     filterset_class = ClaimFilter
     lookup_field = "slug"
     cache_reads = True
-    plain_pages = True
 
     def get_queryset(self):
-        claims = Claim.objects.select_related("topic").order_by(*Claim._meta.ordering)
-        renderer = getattr(self.request, "accepted_renderer", None)
-        if isinstance(renderer, ExportRenderer):
-            return claims.annotate(**EVIDENCE_COUNTS)
-        return claims
+        return Claim.objects.order_by(*Claim._meta.ordering)
 
-    def detail_data(self) -> dict:
-        """The claim and its accepted evidence, each read as plain values."""
-        claim = plan(s.ClaimDetailSerializer)
-        claims = self.get_queryset().filter(slug=self.kwargs[self.lookup_field])
-        try:
-            found = list(claims.values_list(*claim.paths)[:1])
-        except ValueError:  # a NUL in the slug: a 404, as DRF's get_object answers
-            found = []
-        if not found:
-            raise Http404
-        nested = plan(s.ClaimEvidenceSerializer)
-        # In one claim, its own order: ordering by the claim joins its topic.
-        accepted = Evidence.objects.accepted().filter(claim=claim.pks(found)[0])
-        values = accepted.order_by(*WITHIN_CLAIM).values_list(*nested.paths)
-        evidence = nested.rows(values, self.request)
-        counts = evidence_counts_of((row["stance"], row["effect"]) for row in evidence)
-        (data,) = claim.rows(
-            found,
-            self.request,
-            evidence=lambda pk: evidence,
-            evidence_counts=lambda pk: s.evidence_counts_body(counts),
-        )
-        return data
+    def detail_computed(self) -> dict[str, Callable[[Any], Any]]:
+        """The claim's accepted evidence, and its counts from those records."""
 
-    def computed(self, pks: list) -> dict[str, Callable[[Any], Any]]:
-        counts = evidence_counts(pks)
-        return {"evidence_counts": lambda pk: s.evidence_counts_body(counts[pk])}
+        @functools.cache
+        def evidence(pk) -> list[dict]:
+            return accepted_evidence_of([pk], self.request)[pk]
+
+        def counts(pk) -> dict:
+            found = ((row["stance"], row["effect"]) for row in evidence(pk))
+            return evidence_counts_body(evidence_counts_of(found))
+
+        return {"evidence": evidence, "evidence_counts": counts}
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -370,11 +290,9 @@ class EvidenceViewSet(mixins.CreateModelMixin, PortalViewSet):
     """
 
     serializer_class = s.EvidenceSerializer
-    export_serializer_classes = {"csv": csv_rows.EvidenceCsvSerializer}
-    export_values = {"csv": csv_rows.EVIDENCE_CSV_VALUES}
+    csv_table = csv_rows.EVIDENCE
     filterset_class = EvidenceFilter
     cache_reads = True
-    plain_pages = True
     http_method_names = ["get", "post", "patch", "head", "options"]
     write_permissions = {
         "create": "claims.add_evidence",
@@ -385,12 +303,7 @@ class EvidenceViewSet(mixins.CreateModelMixin, PortalViewSet):
     }
 
     def get_queryset(self):
-        evidence = visible_evidence(self.request.user).select_related(
-            "claim__topic", "publication"
-        )
-        if self.request.method in SAFE_METHODS:
-            return evidence.defer(*UNCITED_PUBLICATION_FIELDS)
-        return evidence
+        return visible_evidence(self.request.user)
 
     @extend_schema(
         request=s.EvidenceWriteSerializer,
@@ -450,19 +363,20 @@ class PublicationViewSet(mixins.CreateModelMixin, PortalViewSet):
 
     queryset = Publication.objects.all()
     serializer_class = s.PublicationSerializer
-    export_serializer_classes = {"csv": csv_rows.PublicationCsvSerializer}
+    csv_table = csv_rows.PUBLICATIONS
     filterset_class = PublicationFilter
     lookup_field = "pmid"
     list_renderer_classes = [JSONRenderer, CSVRenderer, *CITATION_RENDERERS]
     detail_renderer_classes = [JSONRenderer, *CITATION_RENDERERS]
     write_permissions = {"create": "claims.add_publication"}
 
-    def get_object(self):
-        try:
-            self.kwargs["pmid"] = parse_pmid(self.kwargs["pmid"])
-        except DjangoValidationError as error:
-            raise ValidationError({"pmid": error.messages}) from None
-        return super().get_object()
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if "pmid" in self.kwargs:
+            try:
+                self.kwargs["pmid"] = parse_pmid(self.kwargs["pmid"])
+            except DjangoValidationError as error:
+                raise ValidationError({"pmid": error.messages}) from None
 
     @extend_schema(
         request=s.PublicationCreateSerializer,

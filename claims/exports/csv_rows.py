@@ -1,153 +1,171 @@
-"""The columns of each list's CSV export: flat rows, one value per cell (a
-record's several cancer types in one cell, their labels joined by "; ")."""
+"""The CSV of each resource: its plan's records, flattened into chosen columns.
 
-from collections.abc import Iterable
+A column is a key of the record as the API shows it, dotted into a nested
+group ("publication.pmid"), so a CSV and the JSON cannot disagree. One value
+per cell: a list (a record's cancer types, a paper's authors) is one cell, its
+items' names joined by "; ". The API's CSV exports and a release's reader
+files both write these.
+"""
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from rest_framework import serializers
 
-from claims.api.serializers import (
-    EFFECTS,
-    STANCES,
-    TopicSerializer,
-    authors,
-    cancer_types_of,
-)
-from claims.models import Claim, Evidence, Publication, Review
+from claims.exports import shapes
+from claims.exports.plans import Plan, plan
 
 TERMS_SEPARATOR = "; "
+# A spreadsheet reads a cell starting with one of these as a formula (CSV
+# injection): such text gets a leading apostrophe, so it opens as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class ReviewCsvSerializer(serializers.ModelSerializer):
-    pmid = serializers.IntegerField(source="publication.pmid")
-    title = serializers.CharField(source="publication.title")
-    topic_count = serializers.IntegerField()
-
-    class Meta:
-        model = Review
-        fields = ["slug", "pmid", "title", "summary", "topic_count"]
+def term_labels(terms: list[dict]) -> str:
+    return TERMS_SEPARATOR.join(term["label"] for term in terms)
 
 
-class TopicCsvSerializer(TopicSerializer):
-    class Meta(TopicSerializer.Meta):
-        fields = ["slug", "name", "description", "position", "review", "claim_count"]
+def author_names(authors: list[dict]) -> str:
+    return TERMS_SEPARATOR.join(
+        a["collective_name"] or f"{a['last_name']} {a['initials']}".strip()
+        for a in authors
+    )
 
 
-class ClaimCsvSerializer(serializers.ModelSerializer):
-    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    evidence = serializers.IntegerField(source="n_accepted")
-    supports = serializers.IntegerField(source="n_supports")
-    refutes = serializers.IntegerField(source="n_refutes")
-    qualifies = serializers.IntegerField(source="n_qualifies")
-    pro_tumor = serializers.IntegerField(source="n_pro_tumor")
-    anti_tumor = serializers.IntegerField(source="n_anti_tumor")
-    no_effect = serializers.IntegerField(source="n_no_effect")
-    mixed = serializers.IntegerField(source="n_mixed")
-    not_assessed = serializers.IntegerField(source="n_not_assessed")
+@dataclass(frozen=True)
+class Table:
+    """A resource's CSV: {column: dotted key of its record}, and how a list
+    under a key reads in one cell."""
 
-    class Meta:
-        model = Claim
-        fields = [
-            "slug",
-            "topic",
-            "statement",
-            "setting",
-            "status",
-            "status_reason",
-            "status_rules_version",
-            "evidence",
-            *STANCES,
-            *EFFECTS,
-        ]
+    shape: type[serializers.Serializer]
+    columns: dict[str, str]
+    cells: tuple[tuple[str, Callable[[Any], str]], ...] = ()
 
+    @property
+    def plan(self) -> Plan:
+        """The shape's plan, reading only what the columns show."""
+        return plan(self.shape, tuple(self.columns.values()))
 
-def cancer_type_labels_of(pks: Iterable[int]) -> dict[int, str]:
-    """Each record's cancer types as its CSV cell, by pk, in one query."""
-    return {
-        pk: TERMS_SEPARATOR.join(term["label"] for term in terms)
-        for pk, terms in cancer_types_of(pks).items()
-    }
+    def rows(self, records: Iterable[dict]) -> Iterator[dict]:
+        """Each record, as the plan gives it, as {column: value}."""
+        keys = [(column, key.split(".")) for column, key in self.columns.items()]
+        for record in records:
+            yield self._cells({column: _dig(record, path) for column, path in keys})
+
+    def stream(self, queryset, request=None) -> Iterator[dict]:
+        """Every record of queryset as a row, in constant memory."""
+        for row in self.plan.stream(queryset, request, self.columns):
+            yield self._cells(row)
+
+    def _cells(self, row: dict) -> dict:
+        for column, cell in self.cells:
+            row[column] = cell(row[column])
+        return row
 
 
-class EvidenceCsvSerializer(serializers.ModelSerializer):
-    claim = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    topic = serializers.CharField(source="claim.topic.slug")
-    pmid = serializers.IntegerField(source="publication.pmid")
-    year = serializers.IntegerField(source="publication.year")
-    retracted = serializers.BooleanField(source="publication.is_retracted")
-    cancer_types = serializers.SerializerMethodField()
-
-    # The streamed export (views.export) reads these for each chunk of rows.
-    plain_values = {"cancer_types": cancer_type_labels_of}
-
-    class Meta:
-        model = Evidence
-        fields = [
-            "id",
-            "claim",
-            "topic",
-            "pmid",
-            "year",
-            "retracted",
-            "stance",
-            "effect",
-            "level",
-            "msc_source",
-            "species",
-            "cancer_types",
-            "model",
-            "immune_status",
-            "delivery",
-            "msc_tumor_ratio",
-            "finding",
-            "quote",
-            "rating",
-            "status",
-        ]
-
-    def get_cancer_types(self, evidence: Evidence) -> str:
-        return TERMS_SEPARATOR.join(term.label for term in evidence.cancer_types.all())
+def _dig(record: dict, path: list[str]) -> Any:
+    for key in path:
+        record = record[key]
+    return record
 
 
-# The same columns read as plain values, for the streamed export (views.export);
-# the record's id first, which plain_values are computed from.
-EVIDENCE_CSV_VALUES = {
-    "id": "id",
-    "claim": "claim__slug",
-    "topic": "claim__topic__slug",
-    "pmid": "publication__pmid",
-    "year": "publication__year",
-    "retracted": "publication__is_retracted",
-    **{
-        name: name
-        for name in EvidenceCsvSerializer.Meta.fields
-        if name not in ("id", "claim", "topic", "pmid", "year", "retracted")
-        and name not in EvidenceCsvSerializer.plain_values
+def _same(*keys: str) -> dict[str, str]:
+    """Columns named for the last part of their key."""
+    return {key.rpartition(".")[2]: key for key in keys}
+
+
+REVIEWS = Table(
+    shapes.ReviewSerializer,
+    {
+        "slug": "slug",
+        "pmid": "publication.pmid",
+        "title": "publication.title",
+        **_same("summary", "topic_count"),
     },
-}
+)
+TOPICS = Table(
+    shapes.TopicSerializer,
+    _same("slug", "name", "description", "position", "review", "claim_count"),
+)
+# A claim's counts: the stored verdict's, in papers (the API's `strength`), then
+# its accepted records by stance and effect (the API's `evidence_counts`).
+CLAIMS = Table(
+    shapes.ClaimSerializer,
+    {
+        **_same("slug", "topic", "statement", "setting", "status", "status_reason"),
+        "status_rules_version": "status_rules_version",
+        "papers": "strength.papers",
+        **{
+            f"papers_{key}": f"strength.{key}"
+            for key in ("supporting", "refuting", "qualifying", "in_vivo", "human")
+        },
+        **_same("strength.mean_rating", "strength.thin"),
+        "evidence": "evidence_counts.total",
+        **{key: f"evidence_counts.by_stance.{key}" for key in shapes.STANCES},
+        **{key: f"evidence_counts.by_effect.{key}" for key in shapes.EFFECTS},
+    },
+)
+EVIDENCE = Table(
+    shapes.EvidenceSerializer,
+    {
+        "id": "id",
+        "claim": "claim",
+        "pmid": "publication.pmid",
+        "year": "publication.year",
+        "retracted": "publication.is_retracted",
+        **_same("stance", "effect", "level", "msc_source", "species"),
+        **_same("cancer_types", "model", "immune_status", "delivery"),
+        **_same("msc_tumor_ratio", "finding", "quote", "rating", "status"),
+    },
+    cells=(("cancer_types", term_labels),),
+)
+PUBLICATIONS = Table(
+    shapes.PublicationSerializer,
+    _same(
+        "pmid",
+        "title",
+        "authors",
+        "journal",
+        "year",
+        "volume",
+        "issue",
+        "pages",
+        "doi",
+        "pmcid",
+        "is_retracted",
+        "metadata_state",
+    ),
+    cells=(("authors", author_names),),
+)
 
 
-class PublicationCsvSerializer(serializers.ModelSerializer):
-    authors = serializers.SerializerMethodField()
+class _Line:
+    """A file-like object whose write() hands the line back (csv needs one)."""
 
-    class Meta:
-        model = Publication
-        fields = [
-            "pmid",
-            "title",
-            "authors",
-            "journal",
-            "year",
-            "volume",
-            "issue",
-            "pages",
-            "doi",
-            "pmcid",
-            "is_retracted",
-            "metadata_state",
-        ]
+    def write(self, value: str) -> str:
+        return value
 
-    def get_authors(self, publication: Publication) -> str:
-        return "; ".join(
-            a["collective_name"] or f"{a['last_name']} {a['initials']}".strip()
-            for a in authors(publication)
-        )
+
+def _cell(value) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        value = TERMS_SEPARATOR.join(str(v) for v in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return f"'{value}"
+    return value
+
+
+def csv_lines(rows: Iterable[dict], columns: list[str]) -> Iterator[str]:
+    """The header, then each row as one CSV line (CRLF), cells made safe."""
+    writer = csv.writer(_Line())
+    yield writer.writerow(columns)
+    for row in rows:
+        yield writer.writerow([_cell(row.get(column)) for column in columns])

@@ -41,11 +41,10 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from claims.api.renderers import CSVRenderer
-from claims.api.serializers import PublicationSerializer
-from claims.api.views import EVIDENCE_COUNTS
 from claims.exports import csv_rows
 from claims.exports.citation_formats import bibtex, ris
+from claims.exports.plans import plan
+from claims.exports.shapes import PublicationSerializer
 from claims.models import Claim, Evidence, Publication, Review, Term, Topic
 from claims.selectors import claims_drift
 from claims.services import claims_recompute_status
@@ -155,40 +154,29 @@ def table_rows(table: Table) -> list[dict[str, Any]]:
 # -- Reader's files: the API's CSV rows and citation formats ----------------------
 
 
-class CitationSerializer(PublicationSerializer):
-    """A paper as the API's citation exports see it, without the API's own URL."""
-
-    class Meta(PublicationSerializer.Meta):
-        fields = [f for f in PublicationSerializer.Meta.fields if f != "url"]
+# A paper as the API's citation exports see it, without the API's own URL.
+CITED = tuple(f for f in PublicationSerializer.Meta.fields if f != "url")
 
 
-def _csv(serializer_class, queryset) -> str:
-    serializer = serializer_class()
-    rows = (
-        serializer.to_representation(obj) for obj in queryset.iterator(chunk_size=2000)
-    )
-    return "".join(CSVRenderer().stream(rows, list(serializer.fields)))
+def _csv(table: csv_rows.Table, queryset) -> str:
+    return "".join(csv_rows.csv_lines(table.stream(queryset), list(table.columns)))
 
 
 def _citations(render) -> str:
-    serializer = CitationSerializer()
-    papers = Publication.objects.order_by("pmid").iterator()
-    return "".join(render(serializer.to_representation(pub)) for pub in papers)
+    publications = Publication.objects.order_by("pmid")
+    papers = plan(PublicationSerializer, CITED).stream(publications)
+    return "".join(render(paper) for paper in papers)
 
 
 def reader_files() -> dict[str, str]:
     """CSV tables and citations, as the API exports them (all workflow states)."""
-    claims = Claim.objects.select_related("topic").annotate(**EVIDENCE_COUNTS)
-    evidence = Evidence.objects.select_related(
-        "claim__topic", "publication"
-    ).prefetch_related("cancer_types")
     return {
         "claims.csv": _csv(
-            csv_rows.ClaimCsvSerializer, claims.order_by(*Claim._meta.ordering)
+            csv_rows.CLAIMS, Claim.objects.order_by(*Claim._meta.ordering)
         ),
-        "evidence.csv": _csv(csv_rows.EvidenceCsvSerializer, evidence.order_by("pk")),
+        "evidence.csv": _csv(csv_rows.EVIDENCE, Evidence.objects.order_by("pk")),
         "publications.csv": _csv(
-            csv_rows.PublicationCsvSerializer, Publication.objects.order_by("pmid")
+            csv_rows.PUBLICATIONS, Publication.objects.order_by("pmid")
         ),
         "citations.bib": _citations(bibtex),
         "citations.ris": _citations(ris),

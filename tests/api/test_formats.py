@@ -110,7 +110,7 @@ def test_the_csv_export_goes_past_the_largest_page(api):
 
 
 def test_the_csv_export_runs_in_constant_memory(api, monkeypatch):
-    monkeypatch.setattr("claims.api.views.EXPORT_CHUNK_ROWS", 100)
+    monkeypatch.setattr("claims.exports.plans.CHUNK_ROWS", 100)
     Publication.objects.bulk_create(
         Publication(pmid=n, title="x" * 4000) for n in range(1, 1201)
     )

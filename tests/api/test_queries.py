@@ -38,13 +38,14 @@ def populate(size: int) -> None:
 
 
 # Anonymous: the data version, then count + page (lists) or the object (+ its
-# prefetched evidence for a claim); a page of claims, then its counts; evidence
-# (a page, a record, a claim's, an export's chunk), then its cancer types.
+# evidence for a claim); then each extra value of the page, record or export
+# chunk (claims.exports.plans): a review's topics, a topic's claims, a claim's
+# counts, evidence's cancer types.
 READS = {
-    "/api/v1/reviews/?page_size=500": 3,
-    "/api/v1/reviews/review/": 2,
-    "/api/v1/topics/?page_size=500": 3,
-    "/api/v1/topics/topic-0/": 2,
+    "/api/v1/reviews/?page_size=500": 4,
+    "/api/v1/reviews/review/": 3,
+    "/api/v1/topics/?page_size=500": 4,
+    "/api/v1/topics/topic-0/": 3,
     "/api/v1/claims/?page_size=500": 4,
     "/api/v1/claims/claim-0/": 4,
     "/api/v1/evidence/?page_size=500": 4,
@@ -52,7 +53,7 @@ READS = {
     "/api/v1/publications/?page_size=500": 3,
     "/api/v1/publications/1000/": 2,
     "/api/v1/info": 4,
-    "/api/v1/claims/?format=csv": 2,
+    "/api/v1/claims/?format=csv": 3,
     "/api/v1/evidence/?format=csv": 3,
     "/api/v1/publications/?format=bibtex": 2,
     "/api/v1/claims/?stance=refutes&has_conflict=true&q=tumors&page_size=500": 4,
