@@ -25,7 +25,7 @@ from claims import curation
 from claims.api import serializers as s
 from claims.api.errors import error_body
 from claims.api.filters import (
-    ClaimFilter,
+    ALWAYS_ALLOWED,
     EvidenceFilter,
     PublicationFilter,
     StrictFilterBackend,
@@ -44,6 +44,7 @@ from claims.api.renderers import (
     RISRenderer,
 )
 from claims.exports import csv_rows
+from claims.filters import ClaimFilter, unknown_parameters
 from claims.freshness import ConditionalGetMixin
 from claims.literature.citations import parse_pmid
 from claims.literature.tasks import publications_add
@@ -134,6 +135,8 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     pagination_class = PagePagination
     permission_classes = [ReadOrRole]
     list_renderer_classes: list = [JSONRenderer, CSVRenderer]
+    # The actions that list, in pages or as an export.
+    list_actions: tuple[str, ...] = ("list",)
     detail_renderer_classes: list = [JSONRenderer]
     export_serializer_classes: dict = {}
     # format -> {column: ORM path}: the export's rows read as plain values, for
@@ -145,10 +148,12 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     plain_pages = False
 
     def get_renderers(self):
-        classes = {
-            "list": self.list_renderer_classes,
-            "retrieve": self.detail_renderer_classes,
-        }.get(self.action, [JSONRenderer])
+        if self.action in self.list_actions:
+            classes = self.list_renderer_classes
+        elif self.action == "retrieve":
+            classes = self.detail_renderer_classes
+        else:
+            classes = [JSONRenderer]
         return [renderer() for renderer in classes]
 
     def get_serializer_class(self):
@@ -316,7 +321,8 @@ class ClaimViewSet(PortalViewSet):
     A page of claims, and the evidence a claim nests, are read as plain values
     (claims.api.plain). A page gets its counts in one query once it is cut,
     and a claim from the evidence it nests (claims.selectors); the CSV export,
-    which streams every claim, annotates them.
+    which streams every claim, annotates them. The claims' filters are the
+    browse page's (claims.filters.ClaimFilter), and so is /claims/evidence/.
     """
 
     serializer_class = s.ClaimSerializer
@@ -325,6 +331,7 @@ class ClaimViewSet(PortalViewSet):
     lookup_field = "slug"
     cache_reads = True
     plain_pages = True
+    list_actions = ("list", "evidence")
 
     def get_queryset(self):
         claims = Claim.objects.select_related("topic").order_by(*Claim._meta.ordering)
@@ -332,6 +339,38 @@ class ClaimViewSet(PortalViewSet):
         if isinstance(renderer, ExportRenderer):
             return claims.annotate(**EVIDENCE_COUNTS)
         return claims
+
+    def filter_queryset(self, queryset):
+        """The claims; for /claims/evidence/, the evidence of those claims."""
+        if self.action != "evidence":
+            return super().filter_queryset(queryset)
+        params = self.request.query_params
+        filterset = ClaimFilter(params, queryset=queryset)
+        if errors := unknown_parameters(filterset, params, ALWAYS_ALLOWED):
+            raise ValidationError(errors)
+        records = Evidence.objects.accepted().select_related(
+            "claim__topic", "publication"
+        )
+        return filterset.evidence(records.defer(*UNCITED_PUBLICATION_FIELDS))
+
+    @extend_schema(responses=s.EvidenceSerializer(many=True))
+    @action(detail=False, url_path="evidence")
+    def evidence(self, request, *args, **kwargs):
+        """The accepted evidence of the claims listed for the same parameters,
+        each record meeting every evidence filter: what the browse page counts,
+        and exports (`?format=csv`)."""
+        response = self.list(request)
+        if "Content-Disposition" in response.headers:
+            response.headers["Content-Disposition"] = (
+                f'attachment; filename="evidence.{request.accepted_renderer.format}"'
+            )
+        return response
+
+    @property
+    def export_values(self) -> dict[str, dict[str, str]]:
+        if self.action == "evidence":
+            return {"csv": csv_rows.EVIDENCE_CSV_VALUES}
+        return {}
 
     def detail_data(self) -> dict:
         """The claim and its accepted evidence, each read as plain values."""
@@ -358,12 +397,19 @@ class ClaimViewSet(PortalViewSet):
         return data
 
     def computed(self, pks: list) -> dict[str, Callable[[Any], Any]]:
+        if self.action == "evidence":
+            return {}
         counts = evidence_counts(pks)
         return {"evidence_counts": lambda pk: s.evidence_counts_body(counts[pk])}
 
     def get_serializer_class(self):
         if self.action == "retrieve":
             return s.ClaimDetailSerializer
+        if self.action == "evidence":
+            renderer = getattr(self.request, "accepted_renderer", None)
+            if getattr(renderer, "format", None) == "csv":
+                return csv_rows.EvidenceCsvSerializer
+            return s.EvidenceSerializer
         return super().get_serializer_class()
 
 
