@@ -24,7 +24,7 @@ from claims.api import serializers as s
 from claims.api.conditional import ConditionalGetMixin
 from claims.api.errors import error_body
 from claims.api.filters import (
-    ClaimFilter,
+    ALWAYS_ALLOWED,
     EvidenceFilter,
     PublicationFilter,
     StrictFilterBackend,
@@ -44,6 +44,7 @@ from claims.api.renderers import (
 from claims.exports import csv_rows
 from claims.exports.plans import plan
 from claims.exports.shapes import accepted_evidence_of, evidence_counts_body
+from claims.filters import ClaimFilter, unknown_parameters
 from claims.freshness import cache_key, cached_response
 from claims.literature.citations import parse_pmid
 from claims.literature.tasks import publications_add
@@ -114,6 +115,8 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     pagination_class = PagePagination
     permission_classes = [ReadOrRole]
     list_renderer_classes: list = [JSONRenderer, CSVRenderer]
+    # The actions that list, in pages or as an export.
+    list_actions: tuple[str, ...] = ("list",)
     detail_renderer_classes: list = [JSONRenderer]
     # The list's CSV (claims.exports.csv_rows): its records' plan, flattened.
     csv_table: csv_rows.Table
@@ -121,10 +124,12 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     cache_reads = False
 
     def get_renderers(self):
-        classes = {
-            "list": self.list_renderer_classes,
-            "retrieve": self.detail_renderer_classes,
-        }.get(self.action, [JSONRenderer])
+        if self.action in self.list_actions:
+            classes = self.list_renderer_classes
+        elif self.action == "retrieve":
+            classes = self.detail_renderer_classes
+        else:
+            classes = [JSONRenderer]
         return [renderer() for renderer in classes]
 
     def list(self, request, *args, **kwargs):
@@ -251,14 +256,15 @@ class ClaimViewSet(PortalViewSet):
     """Claims with their computed status; a claim's detail nests its evidence.
 
     Each read by its plan (claims.exports.plans); a claim's counts are its
-    nested records', counted in memory.
+    nested records', counted in memory. The claims' filters are the browse
+    page's (claims.filters.ClaimFilter), and so are /claims/evidence/'s.
     """
 
     serializer_class = s.ClaimSerializer
-    csv_table = csv_rows.CLAIMS
     filterset_class = ClaimFilter
     lookup_field = "slug"
     cache_reads = True
+    list_actions = ("list", "evidence")
 
     def get_queryset(self):
         return Claim.objects.order_by(*Claim._meta.ordering)
@@ -276,9 +282,38 @@ class ClaimViewSet(PortalViewSet):
 
         return {"evidence": evidence, "evidence_counts": counts}
 
+    def filter_queryset(self, queryset):
+        """The claims; for /claims/evidence/, the evidence of those claims."""
+        if self.action != "evidence":
+            return super().filter_queryset(queryset)
+        params = self.request.query_params
+        filterset = ClaimFilter(params, queryset=queryset)
+        if errors := unknown_parameters(filterset, params, ALWAYS_ALLOWED):
+            raise ValidationError(errors)
+        return filterset.evidence(Evidence.objects.accepted())
+
+    @extend_schema(responses=s.EvidenceSerializer(many=True))
+    @action(detail=False, url_path="evidence")
+    def evidence(self, request, *args, **kwargs):
+        """The accepted evidence of the claims listed for the same parameters,
+        each record meeting every evidence filter: what the browse page counts,
+        and exports (`?format=csv`)."""
+        response = self.list(request)
+        if "Content-Disposition" in response.headers:
+            response.headers["Content-Disposition"] = (
+                f'attachment; filename="evidence.{request.accepted_renderer.format}"'
+            )
+        return response
+
+    @property
+    def csv_table(self) -> csv_rows.Table:  # type: ignore[override]
+        return csv_rows.EVIDENCE if self.action == "evidence" else csv_rows.CLAIMS
+
     def get_serializer_class(self):
         if self.action == "retrieve":
             return s.ClaimDetailSerializer
+        if self.action == "evidence":
+            return s.EvidenceSerializer
         return super().get_serializer_class()
 
 

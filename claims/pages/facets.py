@@ -1,13 +1,13 @@
-"""The browse page's filters: its query string (the API's parameter names) made
-into claim querysets, and the number of claims each facet value would leave.
+"""The browse page's facets: for each value, the number of claims it would
+leave, counted in SQL under the filters of the query string, as
+claims.filters.ClaimFilter (the API's filter set) cleaned them.
 
 A multi-valued facet (cancer type) takes several values, any of which a record
 may report (`?cancer_type=melanoma&cancer_type=glioma`); the others take one.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -15,37 +15,21 @@ from django.db import connection
 from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
-from django.utils.text import slugify
 
-from claims.facets import TERM_FACETS
+from claims.facets import FACET_NAMES, TERM_FACETS
+from claims.filters import ClaimFilter
 from claims.labels import facet_label, ontology_ids
-from claims.models import Claim, Evidence, Publication, Topic, any_term_q
+from claims.models import Claim, Evidence, Publication, Topic
 from claims.search import text_search
 from claims.status_rules import ClaimStatus
 
 CLAIM_FACETS = ("topic", "status")
-EVIDENCE_FACETS = (
-    "stance",
-    "effect",
-    "level",
-    "msc_source",
-    "species",
-    "model",
-    "immune_status",
-    "delivery",
-    "cancer_type",
-)
-YEAR_PARAMS = ("year_min", "year_max")
-# What a claim facet's value is, looked up from a claim.
-CLAIM_LOOKUPS = {"topic": "topic__slug", "status": "status"}
 # The evidence counts' pseudo-facet holding the years of accepted evidence.
 YEARS = "year"
-# The query parameters of the browse page, named as the API names them.
-PARAMS = (*CLAIM_FACETS, *EVIDENCE_FACETS, *YEAR_PARAMS, "q")
 # Facets taking several values (terms, by slug); a record matches any of them.
 MULTIPLE = frozenset(TERM_FACETS)
-# How many values of a multi-valued facet the page reads.
-MAX_VALUES = 20
+# The parameters with a facet of their own, or a field of the filter form.
+SHOWN = frozenset({*CLAIM_FACETS, *FACET_NAMES, "year_min", "year_max", "q"})
 
 
 @dataclass(frozen=True)
@@ -68,49 +52,48 @@ class Facet:
 
 
 @dataclass(frozen=True)
+class Chosen:
+    """A filter the form does not show (kind, thin, ...), with its unselect link."""
+
+    name: str
+    value: str
+    unselect: str
+
+
+@dataclass(frozen=True)
 class ClaimFilters:
-    """The browse page's filters, parsed from its query string. A
-    multi-valued facet's value is a tuple of slugs."""
+    """The browse page's facets, under the filters of a valid ClaimFilter."""
 
-    values: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
-    year_min: int | None = None
-    year_max: int | None = None
-    q: str = ""
+    filterset: ClaimFilter
 
-    @classmethod
-    def from_params(cls, params: Mapping) -> "ClaimFilters":
-        """Read the filters; a value no choice allows is ignored, never an error.
-        `params` is a QueryDict or a dict (of a string, or a list of them)."""
-        values: dict[str, str | tuple[str, ...]] = {}
-        for name in (*CLAIM_FACETS, *EVIDENCE_FACETS):
-            if name in MULTIPLE:
-                if chosen := _several(params, name):
-                    values[name] = chosen
-                continue
-            value = (params.get(name) or "").strip()
-            if value and _allowed(name, value):
-                values[name] = value
-        return cls(
-            values=values,
-            year_min=_year(params.get("year_min")),
-            year_max=_year(params.get("year_max")),
-            # A NUL is no character of any word: the database would refuse it.
-            q=" ".join((params.get("q") or "").replace("\x00", " ").split())[:200],
-        )
+    @cached_property
+    def _params(self) -> dict[str, str | list[str]]:
+        return self.filterset.params()
+
+    @cached_property
+    def values(self) -> dict[str, str | tuple[str, ...]]:
+        """The chosen facet values, a multi-valued facet's as a tuple of slugs."""
+        return {
+            name: tuple(value) if isinstance(value, list) else value
+            for name, value in self._params.items()
+            if name in CLAIM_FACETS or name in FACET_NAMES
+        }
+
+    @property
+    def year_min(self) -> int | None:
+        return self.filterset.chosen.get("year_min")
+
+    @property
+    def year_max(self) -> int | None:
+        return self.filterset.chosen.get("year_max")
+
+    @property
+    def q(self) -> str:
+        return self.filterset.chosen.get("q", "")
 
     def params(self) -> dict[str, str | list[str]]:
-        """The non-empty filters as query parameters, in the API's names; a
-        multi-valued facet's as a list."""
-        found: dict = {
-            k: list(v) if isinstance(v, tuple) else v for k, v in self.values.items()
-        }
-        if self.year_min is not None:
-            found["year_min"] = str(self.year_min)
-        if self.year_max is not None:
-            found["year_max"] = str(self.year_max)
-        if self.q:
-            found["q"] = self.q
-        return {name: found[name] for name in PARAMS if name in found}
+        """The filters given, as query parameters (cleaned: slugs, true/false)."""
+        return dict(self._params)
 
     def querystring(self, *, without: str = "", value: str = "") -> str:
         """The filters' query string, without one parameter (or, given `value`,
@@ -123,8 +106,17 @@ class ClaimFilters:
         return urlencode(params, doseq=True)
 
     @property
+    def others(self) -> list[Chosen]:
+        """The filters given that have no facet nor field on the page."""
+        return [
+            Chosen(name, str(value), self.querystring(without=name))
+            for name, value in self._params.items()
+            if name not in SHOWN
+        ]
+
+    @property
     def active(self) -> bool:
-        return bool(self.params())
+        return bool(self._params)
 
     @cached_property
     def matching_ids(self) -> list[int]:
@@ -134,44 +126,14 @@ class ClaimFilters:
 
     def evidence_q(self, *, without: str = "") -> Q:
         """The condition one accepted evidence record must meet."""
-        conditions = Q()
-        for name, value in self.values.items():
-            if name not in EVIDENCE_FACETS or name == without:
-                continue
-            if name in MULTIPLE:
-                conditions &= any_term_q(name, value)
-            else:
-                conditions &= Q(**{name: value})
-        if self.year_min is not None:
-            conditions &= Q(publication__year__gte=self.year_min)
-        if self.year_max is not None:
-            conditions &= Q(publication__year__lte=self.year_max)
-        return conditions
+        return self.filterset.evidence_q(without=without)
 
-    def claims(
-        self, queryset: QuerySet, *, without: str = "", ranked: bool = False
-    ) -> QuerySet:
-        """Claims passing every filter but `without`; evidence filters must all
-        hold on one and the same accepted evidence record. Ranked: best match to
-        q first, where the database can rank (claims.search)."""
-        conditions = self.has_evidence_q(without=without)
-        if self.q and ranked:
-            queryset = text_search(queryset, self.q)
-            conditions &= self.claim_q(without=without, words=False)
-        else:
-            conditions &= self.claim_q(without=without)
-        return queryset.filter(conditions)
-
-    def claim_q(self, *, without: str = "", prefix: str = "", words: bool = True) -> Q:
-        """The condition on a claim's own fields: the claim facets but `without`,
-        and q unless not `words`. Its lookups start at `prefix` ("claim__" from
-        evidence), so a query over another model can put it on the claims it
-        joins."""
-        conditions = Q()
-        for name in CLAIM_FACETS:
-            if name in self.values and name != without:
-                conditions &= Q(**{prefix + CLAIM_LOOKUPS[name]: self.values[name]})
-        if self.q and words:
+    def claim_q(self, *, without: tuple[str, ...] = (), prefix: str = "") -> Q:
+        """The condition on a claim's own fields and q, every claim filter but
+        those `without`. Its lookups start at `prefix` ("claim__" from evidence),
+        so a query over another model can put it on the claims it joins."""
+        conditions = self.filterset.claim_q(without=without, prefix=prefix)
+        if self.q:
             conditions &= Q(**{f"{prefix}pk__in": self._matching})
         return conditions
 
@@ -213,7 +175,7 @@ class ClaimFilters:
                 ClaimStatus.choices,
             ),
         ]
-        for name in EVIDENCE_FACETS:
+        for name in FACET_NAMES:
             counts = self._evidence_counts[name]
             if name in MULTIPLE:
                 terms = sorted(self._terms[name].items(), key=_label)
@@ -259,9 +221,9 @@ class ClaimFilters:
         topic. Grouped from the topics' side, so the same query reads every
         topic's name, even one whose claims all fail (the chosen one shows at 0).
         """
-        passing = self.has_evidence_q(prefix="claims__")
-        if self.q:
-            passing &= Q(claims__pk__in=self._matching)
+        passing = self.has_evidence_q(prefix="claims__") & self.claim_q(
+            without=CLAIM_FACETS, prefix="claims__"
+        )
         rows = (
             Topic.objects.order_by("review", "position", "name")
             .values_list("slug", "name", "claims__status")
@@ -291,7 +253,7 @@ class ClaimFilters:
         """Claims per value of each evidence facet, and under YEARS the years of
         the papers of accepted evidence, in one UNION ALL query: read once for
         both the facets and the year bounds."""
-        branches = [self._evidence_facet_counts(name) for name in EVIDENCE_FACETS]
+        branches = [self._evidence_facet_counts(name) for name in FACET_NAMES]
         # Papers whose id is among the accepted records' (an index holds them):
         # joining every accepted record to its paper instead took twice as long.
         cited = Evidence.objects.accepted().values("publication_id")
@@ -347,36 +309,3 @@ class ClaimFilters:
 
 def _label(item: tuple[str, tuple[str, str]]) -> str:
     return item[1][0].lower()
-
-
-def _several(params: Mapping, name: str) -> tuple[str, ...]:
-    """A multi-valued facet's slugs, each once, in order: a label or a slug in
-    any case reads as the slug ("Multiple Myeloma" is multiple-myeloma)."""
-    given = params.getlist(name) if hasattr(params, "getlist") else params.get(name)
-    given = [given] if isinstance(given, str) else list(given or ())
-    slugs = (
-        slugify(value)
-        for value in given[:MAX_VALUES]
-        if isinstance(value, str) and _allowed(name, value)
-    )
-    return tuple(sorted({slug for slug in slugs if slug}))
-
-
-def _allowed(name: str, value: str) -> bool:
-    if "\x00" in value:
-        return False
-    if name == "topic":
-        return len(value) <= 50
-    if name == "status":
-        return value in ClaimStatus.values
-    if name in MULTIPLE:
-        return len(value) <= 100
-    return value in dict(Evidence._meta.get_field(name).choices)
-
-
-def _year(value: str | None) -> int | None:
-    try:
-        year = int(value or "")
-    except ValueError:
-        return None
-    return year if 1000 <= year <= 9999 else None

@@ -1,13 +1,16 @@
 """The reader's pages: each view reads, calls a domain module, and renders."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, When
 from django.shortcuts import get_object_or_404, render
 
 from claims import status_rules
 from claims.disagreement import explain_disagreement
+from claims.filters import ClaimFilter, SearchField, unknown_parameters
 from claims.labels import facet_label, value_label
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.pages.facets import ClaimFilters
@@ -27,8 +30,10 @@ from claims.status_rules import (
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
-# The API engineer's evidence export; it takes the browse page's parameters.
-EXPORT_URL = "/api/v1/evidence/?format=csv"
+# The evidence the browse page counts, as CSV; it takes the page's parameters.
+EXPORT_URL = "/api/v1/claims/evidence/?format=csv"
+# Parameters of the page alone, beside the filters (claims.filters.ClaimFilter).
+PAGE_PARAMS = frozenset({"page"})
 DISPUTED = (ClaimStatus.CONTESTED, ClaimStatus.CONTEXT_DEPENDENT)
 # Column heads of the home page's status table on a phone.
 STATUS_ABBREVIATIONS = {
@@ -88,14 +93,13 @@ def _status_overview(topics, counts) -> dict:
 
 @cached_page
 def claim_list(request):
-    filters = ClaimFilters.from_params(request.GET)
-    claims = filters.claims(
-        Claim.objects.select_related("topic").order_by(
-            "topic__position", "position", "slug"
-        ),
-        ranked=True,
-    )
-    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The claims /api/v1/claims/ lists for the same query string, in its order,
+    with facet counts; a bad query string is a 400 naming each bad parameter."""
+    filterset = ClaimFilter(request.GET, queryset=Claim.objects.select_related("topic"))
+    if errors := unknown_parameters(filterset, request.GET, PAGE_PARAMS):
+        return bad_query(request, errors)
+    filters = ClaimFilters(filterset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "claims/claim_list.html",
@@ -107,6 +111,10 @@ def claim_list(request):
             "export_url": _export_url(filters.querystring()),
         },
     )
+
+
+def bad_query(request, errors: dict[str, list[str]]):
+    return render(request, "claims/bad_query.html", {"errors": errors}, status=400)
 
 
 def _export_url(querystring: str) -> str:
@@ -197,7 +205,7 @@ def publication_detail(request, pmid: int):
 def topic_detail(request, slug: str):
     topic = get_object_or_404(Topic.objects.select_related("review"), slug=slug)
     claims = list(topic.claims.select_related("topic"))
-    filters = ClaimFilters(values={"topic": topic.slug})
+    query = urlencode({"topic": topic.slug})
     return render(
         request,
         "claims/topic_detail.html",
@@ -206,22 +214,25 @@ def topic_detail(request, slug: str):
             "claims": claims,
             "msc_claims": [c for c in claims if c.kind != ClaimKind.BACKGROUND],
             "background": [c for c in claims if c.kind == ClaimKind.BACKGROUND],
-            "browse_query": filters.querystring(),
-            "export_url": _export_url(filters.querystring()),
+            "browse_query": query,
+            "export_url": _export_url(query),
         },
     )
 
 
 @cached_page
 def search(request):
-    q = ClaimFilters.from_params({"q": request.GET.get("q", "")}).q
+    try:
+        q = SearchField(max_length=200, required=False).clean(request.GET.get("q"))
+    except ValidationError as error:
+        return bad_query(request, {"q": error.messages})
     return render(
         request,
         "claims/search.html",
         {
             "q": q,
             "results": search_site(q, limit=SEARCH_LIMIT) if q else None,
-            "browse_query": ClaimFilters(q=q).querystring(),
+            "browse_query": urlencode({"q": q}),
         },
     )
 

@@ -5,6 +5,7 @@ from django.db import connection
 from claims.models import Claim, Evidence, Publication
 from claims.search import Document
 from claims.status_rules import ClaimStatus
+from tests.conftest import papers_confirm
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
@@ -128,7 +129,7 @@ def test_claims_are_filtered_by_topic_status_and_setting(api):
     assert slugs(api, "setting=bone_marrow") == ["a"]
 
 
-def test_has_conflict_finds_claims_with_both_supporting_and_refuting_evidence(api):
+def test_has_conflict_finds_claims_whose_verdict_counts_papers_on_both_sides(api):
     contested = ClaimFactory(slug="contested")
     EvidenceFactory(claim=contested, stance="supports")
     EvidenceFactory(claim=contested, stance="refutes")
@@ -137,9 +138,18 @@ def test_has_conflict_finds_claims_with_both_supporting_and_refuting_evidence(ap
     EvidenceFactory(
         claim=Claim.objects.get(slug="draft-conflict"), stance="refutes", status="draft"
     )
+    # Accepted on both sides, but the refuting paper is not counted (rated 1).
+    uncounted = ClaimFactory(slug="uncounted-refutation")
+    EvidenceFactory(claim=uncounted, stance="supports")
+    EvidenceFactory(claim=uncounted, stance="refutes", rating=1)
+    papers_confirm()
 
     assert slugs(api, "has_conflict=true") == ["contested"]
-    assert sorted(slugs(api, "has_conflict=false")) == ["draft-conflict", "one-sided"]
+    assert sorted(slugs(api, "has_conflict=false")) == [
+        "draft-conflict",
+        "one-sided",
+        "uncounted-refutation",
+    ]
     assert len(evidence_ids(api, "has_conflict=true")) == 2
 
 

@@ -14,6 +14,7 @@ OPERATIONS = {
     ("get", "/api/v1/topics/{slug}/"),
     ("get", "/api/v1/claims/"),
     ("get", "/api/v1/claims/{slug}/"),
+    ("get", "/api/v1/claims/evidence/"),
     ("get", "/api/v1/evidence/"),
     ("post", "/api/v1/evidence/"),
     ("get", "/api/v1/evidence/{id}/"),

@@ -3,15 +3,17 @@
 import os
 import random
 from collections import Counter, defaultdict
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.http import QueryDict
 
-from claims.facets import TERM_FACETS
+from claims.facets import FACET_NAMES, TERM_FACETS
+from claims.filters import ClaimFilter
 from claims.models import Claim, Evidence, Term
-from claims.pages.facets import EVIDENCE_FACETS, MULTIPLE, ClaimFilters
+from claims.pages.facets import MULTIPLE, ClaimFilters
 from claims.review_file import read_review_file
 from claims.status_rules import ClaimStatus
 from claims.vocabulary import cancer_type_links
@@ -26,17 +28,24 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_filters_ignore_values_no_choice_allows():
-    filters = ClaimFilters.from_params(
-        {
-            "status": "bogus",
-            "delivery": "teleport",
-            "year_min": "soon",
-            "level": "clinical",
-        }
+def browse(params: dict | QueryDict) -> ClaimFilters:
+    """The browse page's facets for a query string (a dict of a string, or a
+    list of them, or a QueryDict), which must be valid."""
+    if not isinstance(params, QueryDict):
+        params = QueryDict(urlencode(params, doseq=True))
+    filterset = ClaimFilter(params, queryset=Claim.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    return ClaimFilters(filterset)
+
+
+def test_filters_refuse_values_no_choice_allows_naming_each():
+    filterset = ClaimFilter(
+        QueryDict("status=bogus&delivery=teleport&year_min=soon&level=clinical"),
+        queryset=Claim.objects.all(),
     )
 
-    assert filters.params() == {"level": "clinical"}
+    assert not filterset.is_valid()
+    assert sorted(filterset.errors) == ["delivery", "status", "year_min"]
 
 
 def test_evidence_filters_must_hold_on_one_and_the_same_record():
@@ -44,11 +53,11 @@ def test_evidence_filters_must_hold_on_one_and_the_same_record():
     EvidenceFactory(claim=claim, delivery="co_injection", species="human")
     EvidenceFactory(claim=claim, delivery="systemic", species="mouse")
 
-    both_on_one = ClaimFilters.from_params({"delivery": "systemic", "species": "mouse"})
-    split = ClaimFilters.from_params({"delivery": "systemic", "species": "human"})
+    both_on_one = browse({"delivery": "systemic", "species": "mouse"})
+    split = browse({"delivery": "systemic", "species": "human"})
 
-    assert list(both_on_one.claims(Claim.objects.all())) == [claim]
-    assert not split.claims(Claim.objects.all()).exists()
+    assert list(both_on_one.filterset.qs) == [claim]
+    assert not split.filterset.qs.exists()
 
 
 def test_year_range_filters_on_the_papers_year():
@@ -56,9 +65,9 @@ def test_year_range_filters_on_the_papers_year():
     EvidenceFactory(claim=old, publication=PublicationFactory(year=1999))
     EvidenceFactory(claim=new, publication=PublicationFactory(year=2008))
 
-    filters = ClaimFilters.from_params({"year_min": "2000", "year_max": "2010"})
+    filters = browse({"year_min": "2000", "year_max": "2010"})
 
-    assert list(filters.claims(Claim.objects.all())) == [new]
+    assert list(filters.filterset.qs) == [new]
 
 
 def test_facet_counts_count_claims_under_the_other_filters():
@@ -68,9 +77,7 @@ def test_facet_counts_count_claims_under_the_other_filters():
     EvidenceFactory(claim=contested, delivery="systemic")
     EvidenceFactory(claim=supported, delivery="co_injection")
 
-    facets = {
-        f.name: f for f in ClaimFilters.from_params({"status": "contested"}).facets()
-    }
+    facets = {f.name: f for f in browse({"status": "contested"}).facets()}
 
     delivery = {o.value: o.count for o in facets["delivery"].options}
     status = {o.value: (o.count, o.selected) for o in facets["status"].options}
@@ -79,7 +86,7 @@ def test_facet_counts_count_claims_under_the_other_filters():
 
 
 def test_the_query_string_uses_the_api_parameter_names_in_a_fixed_order():
-    filters = ClaimFilters.from_params(
+    filters = browse(
         {"q": "bone  marrow", "year_max": "2009", "delivery": "systemic", "page": "2"}
     )
 
@@ -98,12 +105,12 @@ def test_the_query_string_uses_the_api_parameter_names_in_a_fixed_order():
 )
 def test_each_facet_count_is_the_number_of_claims_its_choice_leaves(params):
     call_command("load_review", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    filters = ClaimFilters.from_params(params)
+    filters = browse(params)
 
     for facet in filters.facets():
         for option in facet.options:
-            chosen = ClaimFilters.from_params(params | {facet.name: option.value})
-            assert chosen.claims(Claim.objects.all()).count() == option.count, (
+            chosen = browse(params | {facet.name: option.value})
+            assert chosen.filterset.qs.count() == option.count, (
                 facet.name,
                 option.value,
             )
@@ -136,7 +143,7 @@ def varied():
                 status=rng.choice(["accepted"] * 4 + ["rejected"]),
                 **{
                     TERM_FACETS.get(name, name): rng.choice(_values(name))
-                    for name in EVIDENCE_FACETS
+                    for name in FACET_NAMES
                 },
             )
 
@@ -187,7 +194,7 @@ def python_counts(filters: ClaimFilters) -> dict[str, Counter]:
         return all(
             _facet_values(record, k) & ({v} if isinstance(v, str) else set(v))
             for k, v in filters.values.items()
-            if k in EVIDENCE_FACETS and k != without
+            if k in FACET_NAMES and k != without
         )
 
     filtered = bool(filters.evidence_q())
@@ -198,7 +205,7 @@ def python_counts(filters: ClaimFilters) -> dict[str, Counter]:
             if found and claim_passes(claim, without=facet):
                 counts[facet][value] += 1
         if claim_passes(claim):
-            for facet in EVIDENCE_FACETS:
+            for facet in FACET_NAMES:
                 counts[facet].update(
                     set().union(
                         *(
@@ -229,7 +236,7 @@ def python_counts(filters: ClaimFilters) -> dict[str, Counter]:
     ],
 )
 def test_the_database_counts_each_facet_as_python_counts_every_row(varied, params):
-    filters = ClaimFilters.from_params(params)
+    filters = browse(params)
     expected = python_counts(filters)
 
     for facet in filters.facets():
@@ -246,7 +253,7 @@ def test_the_year_bounds_are_those_of_the_papers_with_accepted_evidence(varied):
     accepted = Evidence.objects.accepted().exclude(publication__year=None)
     years = [record.publication.year for record in accepted]
 
-    filters = ClaimFilters.from_params({"delivery": "local", "year_min": "2009"})
+    filters = browse({"delivery": "local", "year_min": "2009"})
 
     assert filters.year_bounds() == (min(years), max(years))
 
@@ -254,7 +261,7 @@ def test_the_year_bounds_are_those_of_the_papers_with_accepted_evidence(varied):
 def test_without_accepted_evidence_there_are_no_year_bounds():
     EvidenceFactory(status="rejected")
 
-    assert ClaimFilters().year_bounds() == (None, None)
+    assert browse({}).year_bounds() == (None, None)
 
 
 # -- cancer types: terms, several at once ------------------------------------------
@@ -269,14 +276,14 @@ def test_the_melanoma_filter_finds_every_claim_with_melanoma_evidence():
     call_command("load_review", stdout=open(os.devnull, "w"))  # noqa: SIM115
     expected = melanoma_claims_in_the_file()
 
-    filters = ClaimFilters.from_params({"cancer_type": "melanoma"})
-    found = set(filters.claims(Claim.objects.all()).values_list("slug", flat=True))
+    filters = browse({"cancer_type": "melanoma"})
+    found = set(filters.filterset.qs.values_list("slug", flat=True))
 
     assert found == expected
     assert len(expected) == 12  # 7 of them when "breast carcinoma, melanoma" was text
     melanoma = next(
         o
-        for f in ClaimFilters().facets()
+        for f in browse({}).facets()
         if f.name == "cancer_type"
         for o in f.options
         if o.value == "melanoma"
@@ -295,12 +302,12 @@ def test_several_cancer_types_find_claims_with_evidence_in_any_of_them():
     EvidenceFactory(claim=both, cancer_types=["glioma", "melanoma"])
     ClaimFactory()  # no cancer type
 
-    filters = ClaimFilters.from_params(
+    filters = browse(
         QueryDict("cancer_type=glioma&cancer_type=Multiple%20Myeloma&cancer_type=")
     )
 
     assert filters.values["cancer_type"] == ("glioma", "multiple-myeloma")
-    assert set(filters.claims(Claim.objects.all())) == {glioma, myeloma, both}
+    assert set(filters.filterset.qs) == {glioma, myeloma, both}
     assert filters.querystring() == ("cancer_type=glioma&cancer_type=multiple-myeloma")
     assert filters.querystring(without="cancer_type", value="glioma") == (
         "cancer_type=multiple-myeloma"
@@ -312,18 +319,18 @@ def test_a_cancer_type_filter_holds_with_the_others_on_one_and_the_same_record()
     EvidenceFactory(claim=claim, cancer_types=["glioma"], delivery="systemic")
     EvidenceFactory(claim=claim, cancer_types=["melanoma"], delivery="local")
 
-    same = ClaimFilters.from_params({"cancer_type": "glioma", "delivery": "systemic"})
-    split = ClaimFilters.from_params({"cancer_type": "glioma", "delivery": "local"})
+    same = browse({"cancer_type": "glioma", "delivery": "systemic"})
+    split = browse({"cancer_type": "glioma", "delivery": "local"})
 
-    assert list(same.claims(Claim.objects.all())) == [claim]
-    assert not split.claims(Claim.objects.all()).exists()
+    assert list(same.filterset.qs) == [claim]
+    assert not split.filterset.qs.exists()
 
 
 def test_cancer_type_options_are_terms_in_label_order_with_their_identifiers():
     EvidenceFactory(cancer_types=["melanoma", "kaposi-sarcoma"])
     EvidenceFactory(cancer_types=["melanoma"])
 
-    filters = ClaimFilters.from_params({"cancer_type": ["glioma", "melanoma"]})
+    filters = browse({"cancer_type": ["glioma", "melanoma"]})
     facet = next(f for f in filters.facets() if f.name == "cancer_type")
 
     assert facet.multiple
@@ -342,7 +349,7 @@ def test_cancer_type_options_are_terms_in_label_order_with_their_identifiers():
 def test_choice_facets_show_the_ontology_identifier_of_their_values():
     EvidenceFactory(species="mouse", msc_source="adipose", model="syngeneic")
 
-    facets = {f.name: f for f in ClaimFilters().facets()}
+    facets = {f.name: f for f in browse({}).facets()}
 
     assert [(o.value, o.ontology_id) for o in facets["species"].options] == [
         ("mouse", "NCBITaxon:10090")
@@ -361,7 +368,7 @@ def test_case_variants_of_a_legacy_cancer_type_are_one_term_and_one_option():
         for pk, term in links
     )
 
-    facet = next(f for f in ClaimFilters().facets() if f.name == "cancer_type")
+    facet = next(f for f in browse({}).facets() if f.name == "cancer_type")
 
     assert [(o.value, o.count) for o in facet.options] == [("multiple-myeloma", 2)]
     assert Term.objects.filter(label__iexact="multiple myeloma").count() == 1

@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
+from claims.filters import ClaimFilter
 from claims.models import Claim, Evidence, Publication
-from claims.pages.facets import ClaimFilters
 from claims.search import text_search
 from tests.factories import ClaimFactory, EvidenceFactory, PublicationFactory
 
@@ -117,9 +117,7 @@ def test_a_minus_excludes_a_word_and_quotes_keep_a_phrase(corpus):
 @on_postgres
 def test_postgres_ranked_browse_lists_the_best_matches_first(corpus):
     best = ClaimFactory(statement="Gliomas, gliomas: MSC home to gliomas.")
-    filters = ClaimFilters.from_params({"q": "glioma"})
-
-    ranked = filters.claims(Claim.objects.all(), ranked=True)
+    ranked = ClaimFilter({"q": "glioma"}, queryset=Claim.objects.all()).qs
 
     assert list(ranked) == [best, corpus["homing"]]
 

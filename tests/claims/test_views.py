@@ -224,13 +224,23 @@ def test_browse_searches_words_in_statements_and_findings(client):
     assert 'value="gliomas"' in page
 
 
-def test_browse_ignores_values_no_choice_allows(client):
+def test_browse_answers_values_no_choice_allows_with_a_400_naming_them(client):
     ClaimFactory(statement="MSC home to wounds.")
 
-    response = client.get("/claims/", {"status": "nonsense", "year_min": "x"})
+    response = client.get(
+        "/claims/", {"status": "proven", "year_min": "x", "colour": "red", "page": "2"}
+    )
 
-    assert response.status_code == 200
-    assert "MSC home to wounds." in text(response)
+    assert response.status_code == 400
+    page = words(response)
+    assert "MSC home to wounds." not in page
+    assert "status Select a valid choice. proven is not one of" in page
+    assert "year_min Enter a whole number." in page
+    assert "colour Unknown parameter." in page
+    assert "page" not in page.split("Show all claims")[0].replace("this page", "")
+    assert "<title>Filters not understood · MSC evidence portal</title>" in text(
+        response
+    )
 
 
 def test_browse_links_a_csv_export_with_the_same_filters(client):
@@ -238,7 +248,9 @@ def test_browse_links_a_csv_export_with_the_same_filters(client):
 
     page = main(client.get("/claims/", {"delivery": "systemic", "q": "bone marrow"}))
 
-    expected = "/api/v1/evidence/?format=csv&amp;delivery=systemic&amp;q=bone+marrow"
+    expected = (
+        "/api/v1/claims/evidence/?format=csv&amp;delivery=systemic&amp;q=bone+marrow"
+    )
     assert f'href="{expected}"' in page
 
 
@@ -515,7 +527,7 @@ def test_topic_page_lists_its_claims_only(client):
     assert "New vessels." in page
     assert "MSC feed vessels." in page
     assert "MSC home to wounds." not in page
-    assert f"/api/v1/evidence/?format=csv&amp;topic={topic.slug}" in page
+    assert f"/api/v1/claims/evidence/?format=csv&amp;topic={topic.slug}" in page
 
 
 def test_topic_page_shows_background_claims_apart(client):

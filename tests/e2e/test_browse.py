@@ -46,7 +46,7 @@ def test_a_reader_browses_filters_searches_and_opens_a_claim_and_its_paper(
     expect(page).to_have_url(re.compile(r"/claims/\?status=contested$"))
     expect(page.get_by_role("heading", name="1 claim matches")).to_be_visible()
     expect(page.get_by_role("link", name="Export the evidence")).to_have_attribute(
-        "href", "/api/v1/evidence/?format=csv&status=contested"
+        "href", "/api/v1/claims/evidence/?format=csv&status=contested"
     )
 
     search = page.get_by_role("search", name="Site").get_by_role("searchbox")
