@@ -51,11 +51,19 @@ COUNTS_JSON = f"""json_build_object(
     'by_stance', json_build_object({", ".join(f"'{s}', n.{s}" for s in STANCES)}),
     'by_effect', json_build_object({", ".join(f"'{x}', n.{x}" for x in EFFECTS)}))
 """
+# The verdict's counts as the rules stored them on claim `c`, in papers.
+STRENGTH_JSON = """json_build_object(
+    'papers', c.n_papers, 'supporting', c.n_supporting, 'refuting', c.n_refuting,
+    'qualifying', c.n_qualifying, 'in_vivo', c.n_in_vivo, 'human', c.n_human,
+    'mean_rating', c.mean_rating, 'thin', c.thin_evidence, 'left_out', c.left_out)
+"""
 CLAIM_JSON = f"""
     'slug', c.slug, 'url', '{API}claims/' || c.slug || '/', 'topic', t.slug,
-    'statement', c.statement, 'setting', c.setting, 'position', c.position,
-    'status', c.status, 'status_reason', c.status_reason,
+    'statement', c.statement, 'setting', c.setting, 'kind', c.kind,
+    'position', c.position, 'status', c.status, 'status_rule', c.status_rule,
+    'status_reason', c.status_reason,
     'status_rules_version', c.status_rules_version,
+    'strength', {STRENGTH_JSON},
     'evidence_counts', {COUNTS_JSON}, 'updated_at', c.updated_at
 """
 PAPER_JSON = f"""json_build_object(
