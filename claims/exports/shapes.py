@@ -17,7 +17,15 @@ from drf_spectacular.utils import OpenApiTypes
 from rest_framework import serializers
 
 from claims.exports.plans import Derived, Extra, IdentityField, plan
-from claims.models import Claim, Evidence, Publication, Review, Term, Topic
+from claims.models import (
+    PUBMED_FIELDS,
+    Claim,
+    Evidence,
+    Publication,
+    Review,
+    Term,
+    Topic,
+)
 from claims.selectors import evidence_counts
 from claims.status_rules import RULES_VERSION
 
@@ -80,6 +88,13 @@ class PublicationSummarySerializer(serializers.ModelSerializer):
         ]
 
 
+# What PubMed owns that the API does not serve: the abstract's parts (the
+# abstract is served whole) and the refresh's own bookkeeping.
+NOT_SERVED = frozenset(
+    {"abstract_sections", "date_revised", "medline_status", "last_error", "record_hash"}
+)
+
+
 class PublicationSerializer(serializers.ModelSerializer):
     url = IdentityField(view_name="api:publication-detail", lookup_field="pmid")
     authors = Derived("authors", authors, AuthorSerializer(many=True))
@@ -91,28 +106,7 @@ class PublicationSerializer(serializers.ModelSerializer):
             "pmid",
             "url",
             "pubmed_url",
-            "title",
-            "authors",
-            "first_author",
-            "journal",
-            "journal_iso",
-            "volume",
-            "issue",
-            "pages",
-            "pub_date",
-            "year",
-            "abstract",
-            "doi",
-            "pmcid",
-            "mesh_terms",
-            "publication_types",
-            "is_retracted",
-            "retraction_notice_pmid",
-            "erratum_pmids",
-            "expression_of_concern_pmids",
-            "superseded_by_pmid",
-            "metadata_state",
-            "fetched_at",
+            *(name for name in PUBMED_FIELDS if name not in NOT_SERVED),
             "updated_at",
         ]
 
