@@ -169,10 +169,16 @@ def evidence_update(
     return evidence
 
 
-def _transition(
-    evidence: Evidence, *, by: User, to: str, allowed_from: set[str], reason: str
-) -> Evidence:
-    if evidence.status not in allowed_from:
+# The review workflow: each status a record may be moved to, and from which.
+MOVES_FROM: dict[str, set[str]] = {
+    Evidence.Status.SUBMITTED: {Evidence.Status.DRAFT, Evidence.Status.REJECTED},
+    Evidence.Status.ACCEPTED: {Evidence.Status.SUBMITTED},
+    Evidence.Status.REJECTED: {Evidence.Status.SUBMITTED, Evidence.Status.ACCEPTED},
+}
+
+
+def _transition(evidence: Evidence, *, by: User, to: str, reason: str) -> Evidence:
+    if evidence.status not in MOVES_FROM[to]:
         raise ValidationError(
             f"Evidence that is {evidence.get_status_display().lower()} cannot become "
             f"{Evidence.Status(to).label.lower()}."
@@ -192,47 +198,35 @@ def evidence_submit(*, evidence: Evidence, by: User) -> Evidence:
         raise PermissionDenied("Only the evidence's curator or an editor may submit.")
     evidence.submitted_by = by
     return _transition(
-        evidence,
-        by=by,
-        to=Evidence.Status.SUBMITTED,
-        allowed_from={Evidence.Status.DRAFT, Evidence.Status.REJECTED},
-        reason="Submitted for review",
+        evidence, by=by, to=Evidence.Status.SUBMITTED, reason="Submitted for review"
     )
 
 
 @transaction.atomic
 def evidence_accept(*, evidence: Evidence, by: User, reason: str = "") -> Evidence:
     """Accept submitted evidence; it starts counting toward its claim's status."""
-    if not is_editor(by):
-        raise PermissionDenied("Only editors may accept evidence.")
-    _check_four_eyes(evidence, by)
-    evidence.reviewed_by = by
-    evidence.review_reason = reason
-    return _transition(
-        evidence,
-        by=by,
-        to=Evidence.Status.ACCEPTED,
-        allowed_from={Evidence.Status.SUBMITTED},
-        reason=f"Accepted{f': {reason}' if reason else ''}",
-    )
+    return _review(evidence, by=by, to=Evidence.Status.ACCEPTED, reason=reason)
 
 
 @transaction.atomic
 def evidence_reject(*, evidence: Evidence, by: User, reason: str) -> Evidence:
     """Reject submitted evidence with the editor's reason; it never counts."""
+    return _review(evidence, by=by, to=Evidence.Status.REJECTED, reason=reason)
+
+
+def _review(evidence: Evidence, *, by: User, to: str, reason: str) -> Evidence:
+    """An editor's decision on someone else's record, with its reason."""
+    label = Evidence.Status(to).label  # "Accepted", "Rejected"
     if not is_editor(by):
-        raise PermissionDenied("Only editors may reject evidence.")
+        verb = label.lower().removesuffix("ed")
+        raise PermissionDenied(f"Only editors may {verb} evidence.")
     _check_four_eyes(evidence, by)
-    if not reason.strip():
+    if to == Evidence.Status.REJECTED and not reason.strip():
         raise ValidationError({"reason": "Say why the evidence is rejected."})
     evidence.reviewed_by = by
     evidence.review_reason = reason
     return _transition(
-        evidence,
-        by=by,
-        to=Evidence.Status.REJECTED,
-        allowed_from={Evidence.Status.SUBMITTED, Evidence.Status.ACCEPTED},
-        reason=f"Rejected: {reason}",
+        evidence, by=by, to=to, reason=f"{label}: {reason}" if reason else label
     )
 
 

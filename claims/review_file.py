@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 from collections.abc import Set
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +69,20 @@ class ReviewFileError(ValueError):
     """The data file is malformed; the message names the file and the line."""
 
 
+# Left out of an entry's hash: its slug (the key it is found by) and the entries
+# it holds (each has a hash of its own).
+_NOT_HASHED = frozenset({"slug", "evidence", "claims"})
+
+
 def _hash(data: dict[str, Any]) -> str:
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _content_hash(entry: Any) -> str:
+    """What load_review compares to tell whether a record's content changed."""
+    content = {f.name: getattr(entry, f.name) for f in fields(entry)}
+    return _hash({k: v for k, v in content.items() if k not in _NOT_HASHED})
 
 
 @dataclass(frozen=True)
@@ -102,9 +113,7 @@ class EvidenceEntry:
     delivery: str = ""
     ratio: str = ""
 
-    @property
-    def source_hash(self) -> str:
-        return _hash(asdict(self))
+    source_hash = property(_content_hash)
 
 
 @dataclass(frozen=True)
@@ -115,11 +124,7 @@ class ClaimEntry:
     evidence: tuple[EvidenceEntry, ...]
     kind: str = ClaimKind.EMPIRICAL
 
-    @property
-    def source_hash(self) -> str:
-        return _hash(
-            {"statement": self.statement, "setting": self.setting, "kind": self.kind}
-        )
+    source_hash = property(_content_hash)
 
 
 @dataclass(frozen=True)
@@ -129,9 +134,7 @@ class TopicEntry:
     description: str
     claims: tuple[ClaimEntry, ...]
 
-    @property
-    def source_hash(self) -> str:
-        return _hash({"name": self.name, "description": self.description})
+    source_hash = property(_content_hash)
 
 
 @dataclass(frozen=True)

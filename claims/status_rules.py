@@ -320,8 +320,8 @@ def _side(values: dict[str, int], total: int, facet: str, label: Label) -> str:
     return ", ".join(f"{label(facet, v)} ({n} of {total})" for v, n in values.items())
 
 
-def _papers(count: int, verb: str = "") -> str:
-    """'1 paper supports', '2 papers support'."""
+def papers(count: int, verb: str = "") -> str:
+    """'1 paper supports', '2 papers support' (rules v1 words it so too)."""
     noun = "paper" if count == 1 else "papers"
     if verb and count == 1:
         verb += "s"
@@ -480,11 +480,11 @@ def _decide(
     if not n_pro:
         return (
             "R2",
-            f"{_papers(n_con, 'refute')} this claim and none supports it.",
+            f"{papers(n_con, 'refute')} this claim and none supports it.",
             None,
         )
     if n_con:
-        both = f"{_papers(n_pro, 'support')} and {_papers(n_con, 'refute')} this claim"
+        both = f"{papers(n_pro, 'support')} and {papers(n_con, 'refute')} this claim"
         separation = best_separation(supporting, refuting)
         enough = min(n_pro, n_con) >= SEPARATION_MIN_PAPERS_PER_SIDE
         if separation and enough and separation.share >= SEPARATION_MIN_SHARE:
@@ -502,7 +502,7 @@ def _decide(
     if n_pro >= ESTABLISHED_MIN_PAPERS and in_vivo:
         return (
             "R5",
-            f"{_papers(n_pro, 'support')} this claim ({len(in_vivo)} in vivo) and "
+            f"{papers(n_pro, 'support')} this claim ({len(in_vivo)} in vivo) and "
             "none refutes it.",
             None,
         )
@@ -513,7 +513,7 @@ def _decide(
         missing.append("an in vivo study")
     return (
         "R6",
-        f"{_papers(n_pro, 'support')} this claim and none refutes it; Established "
+        f"{papers(n_pro, 'support')} this claim and none refutes it; Established "
         f"would need {' and '.join(missing)}.",
         None,
     )

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from claims.status_rules import ClaimStatus
+from claims.status_rules import ClaimStatus, papers
 
 RULES_VERSION = "1.0"
 
@@ -79,14 +79,6 @@ def _tally(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{value.replace('_', ' ')} ({n})" for value, n in counts.items())
 
 
-def _papers(count: int, verb: str = "") -> str:
-    """'1 paper supports', '2 papers support'."""
-    noun = "paper" if count == 1 else "papers"
-    if verb and count == 1:
-        verb += "s"
-    return f"{count} {noun} {verb}".rstrip()
-
-
 def find_separations(
     supporting: list[EvidenceFacts], refuting: list[EvidenceFacts]
 ) -> tuple[Separation, ...]:
@@ -120,10 +112,10 @@ def compute_status(evidence: Iterable[EvidenceFacts]) -> Verdict:
         return Verdict(
             ClaimStatus.REFUTED,
             "R2",
-            f"{_papers(n_con, 'refute')} this claim and none supports it.",
+            f"{papers(n_con, 'refute')} this claim and none supports it.",
         )
     if n_con:
-        both = f"{_papers(n_pro, 'support')} and {_papers(n_con, 'refute')} this claim"
+        both = f"{papers(n_pro, 'support')} and {papers(n_con, 'refute')} this claim"
         separations = find_separations(supporting, refuting)
         if separations:
             return Verdict(
@@ -142,7 +134,7 @@ def compute_status(evidence: Iterable[EvidenceFacts]) -> Verdict:
         return Verdict(
             ClaimStatus.ESTABLISHED,
             "R5",
-            f"{_papers(n_pro, 'support')} this claim ({len(in_vivo)} in vivo) "
+            f"{papers(n_pro, 'support')} this claim ({len(in_vivo)} in vivo) "
             "and none refutes it.",
         )
     missing = []
@@ -153,6 +145,6 @@ def compute_status(evidence: Iterable[EvidenceFacts]) -> Verdict:
     return Verdict(
         ClaimStatus.SUPPORTED,
         "R6",
-        f"{_papers(n_pro, 'support')} this claim and none refutes it; "
+        f"{papers(n_pro, 'support')} this claim and none refutes it; "
         f"Established would need {' and '.join(missing)}.",
     )

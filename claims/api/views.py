@@ -372,11 +372,7 @@ class EvidenceViewSet(mixins.CreateModelMixin, PortalViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, *args, **kwargs):
         """Accept submitted evidence (editors); it counts toward the claim's status."""
-        reason = self.parsed(s.ReasonSerializer)["reason"]
-        evidence = curation.evidence_accept(
-            evidence=self.get_object(), by=request.user, reason=reason
-        )
-        return self.answer(evidence)
+        return self.decide(curation.evidence_accept, s.ReasonSerializer)
 
     @extend_schema(
         request=s.RejectSerializer,
@@ -386,11 +382,13 @@ class EvidenceViewSet(mixins.CreateModelMixin, PortalViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, *args, **kwargs):
         """Reject submitted or accepted evidence with a reason (editors)."""
-        reason = self.parsed(s.RejectSerializer)["reason"]
-        evidence = curation.evidence_reject(
-            evidence=self.get_object(), by=request.user, reason=reason
-        )
-        return self.answer(evidence)
+        return self.decide(curation.evidence_reject, s.RejectSerializer)
+
+    def decide(self, decision, reason_serializer):
+        """An editor's accept or reject, with the reason the request gives."""
+        reason = self.parsed(reason_serializer)["reason"]
+        by = self.request.user
+        return self.answer(decision(evidence=self.get_object(), by=by, reason=reason))
 
 
 class PublicationViewSet(mixins.CreateModelMixin, PortalViewSet):
