@@ -19,9 +19,21 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from claims.facets import SEPARATING_FACETS, TERM_FACETS
+from claims.facets import (
+    CONTEXT_FACETS,
+    SEPARATING_FACETS,
+    TERM_FACETS,
+    not_reported_problems,
+)
 from claims.literature.tasks import publications_add
-from claims.models import Claim, Evidence, EvidenceQuerySet, Publication, Term
+from claims.models import (
+    Claim,
+    ClaimAlias,
+    Evidence,
+    EvidenceQuerySet,
+    Publication,
+    Term,
+)
 from claims.services import claims_recompute_status, evidence_save
 from claims.titles import normalised, publication_set_checked_title
 
@@ -39,6 +51,7 @@ EDITABLE_FIELDS = frozenset(
         "msc_tumor_ratio",
         "finding",
         "quote",
+        "not_reported",
         "rating",
     }
 )
@@ -124,6 +137,11 @@ def _save_evidence(
         cancer_types = list(cancer_types)
         if any(term.vocabulary != Term.Vocabulary.CANCER_TYPE for term in cancer_types):
             raise ValidationError({"cancer_types": "Only cancer-type terms."})
+    given: dict[str, object] = {n: evidence.facet_value(n) for n in CONTEXT_FACETS}
+    if cancer_types is not None:
+        given["cancer_type"] = cancer_types
+    if problems := not_reported_problems(evidence.not_reported, given):
+        raise ValidationError({"not_reported": problems})
     evidence._change_reason = reason
     evidence._history_user = by
     evidence_save(evidence=evidence, cancer_types=cancer_types)
@@ -266,6 +284,11 @@ def claim_update(*, claim: Claim, by: User, reason: str = "", **fields: Any) -> 
 
 def _claim_save(claim: Claim, by: User, reason: str) -> Claim:
     """Save a claim as one version and store the verdict its kind now gives."""
+    alias = ClaimAlias.objects.filter(slug=claim.slug).first()
+    if alias is not None:
+        raise ValidationError(
+            {"slug": f"'{claim.slug}' is a former slug of '{alias.claim.slug}'."}
+        )
     _save(claim, by, reason)
     claims_recompute_status(claim_ids=[claim.pk])
     claim.refresh_from_db()

@@ -10,6 +10,7 @@ and the export columns. Nothing here imports Django, so the pure status rules
 can read it.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -29,6 +30,9 @@ class Facet:
     # Where the status rules try it when two facets separate the sides equally
     # well (lowest first); None for a facet that never separates them.
     separation_rank: int | None = None
+    # Part of the experimental context: a primary record gives it a value or
+    # names it under `not_reported` (docs/curation.md).
+    context: bool = False
 
 
 # In the order the pages and the exports show them.
@@ -36,11 +40,26 @@ EVIDENCE_FACETS = (
     Facet("stance", "stance", "stance"),
     Facet("effect", "effect", "effect"),
     Facet("level", "level", "level", separation_rank=5),
-    Facet("msc_source", "MSC source", "msc_source", "msc_source", separation_rank=3),
-    Facet("species", "species", "species", "species", separation_rank=4),
-    Facet("model", "experimental model", "model", "model", separation_rank=2),
-    Facet("immune_status", "host immune status", "immune_status", separation_rank=1),
-    Facet("delivery", "MSC delivery", "delivery", separation_rank=0),
+    Facet(
+        "msc_source",
+        "MSC source",
+        "msc_source",
+        "msc_source",
+        separation_rank=3,
+        context=True,
+    ),
+    Facet("species", "species", "species", "species", separation_rank=4, context=True),
+    Facet(
+        "model", "experimental model", "model", "model", separation_rank=2, context=True
+    ),
+    Facet(
+        "immune_status",
+        "host immune status",
+        "immune_status",
+        separation_rank=1,
+        context=True,
+    ),
+    Facet("delivery", "MSC delivery", "delivery", separation_rank=0, context=True),
     Facet(
         "cancer_type",
         "cancer type",
@@ -48,6 +67,7 @@ EVIDENCE_FACETS = (
         "cancer_type",
         multiple=True,
         separation_rank=6,
+        context=True,
     ),
 )
 FACETS = {facet.name: facet for facet in EVIDENCE_FACETS}
@@ -73,3 +93,28 @@ CHOICE_VOCABULARIES = tuple(
 TERM_VOCABULARIES = tuple(
     facet.vocabulary for facet in EVIDENCE_FACETS if facet.multiple
 )
+# The facets a record may name under `not_reported`, in the pages' order.
+CONTEXT_FACETS = tuple(facet.name for facet in EVIDENCE_FACETS if facet.context)
+
+
+def not_reported_problems(listed: object, given: Mapping[str, object]) -> list[str]:
+    """What is wrong with a record's `not_reported` list, [] if nothing: the one
+    rule the review file, the admin and the API apply. `given` maps a context
+    facet's name to the record's value of it (empty when it has none)."""
+    if not isinstance(listed, list | tuple) or not all(
+        isinstance(name, str) for name in listed
+    ):
+        return ["Must be a list of facet names."]
+    problems = [
+        f"{name!r} is not a context facet; one of {', '.join(CONTEXT_FACETS)}."
+        for name in listed
+        if name not in CONTEXT_FACETS
+    ]
+    problems += [
+        f"{name} has a value, so it is reported; give the value or list it, not both."
+        for name in CONTEXT_FACETS
+        if name in listed and given.get(name)
+    ]
+    if len(set(listed)) < len(listed):
+        problems.append("A facet is listed twice.")
+    return problems

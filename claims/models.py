@@ -14,7 +14,7 @@ from django.db.backends.ddl_references import Statement
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from claims.facets import EVIDENCE_FACETS, FACETS, TERM_FACETS
+from claims.facets import CONTEXT_FACETS, EVIDENCE_FACETS, FACETS, TERM_FACETS
 from claims.status_rules import ClaimKind, ClaimStatus, LeftOut
 from claims.vocabulary import CANCER_TYPE
 
@@ -391,6 +391,22 @@ class Claim(TimeStamped):
         return self.statement
 
 
+class ClaimAlias(TimeStamped):
+    """A retired slug of a claim merged into or renamed to another: old links to
+    it redirect to the claim. Synced from the review file's `formerly`; a slug
+    is never both a claim's and an alias."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name_plural = "claim aliases"
+
+    def __str__(self) -> str:
+        return f"{self.slug} -> {self.claim.slug}"
+
+
 class TermQuerySet(models.QuerySet["Term"]):
     def cancer_types(self) -> Self:
         return self.filter(vocabulary=Term.Vocabulary.CANCER_TYPE)
@@ -576,6 +592,12 @@ class Evidence(TimeStamped):
     quote = models.TextField(
         blank=True, help_text="Verbatim from the paper's abstract."
     )
+    not_reported = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The context facets that apply to the finding but the abstract "
+        "does not state (names of claims.facets.CONTEXT_FACETS).",
+    )
     rating = models.PositiveSmallIntegerField(
         default=3,
         help_text="1 to 5 by the rating rubric on the methods page: 1 anecdotal, "
@@ -670,6 +692,12 @@ class Evidence(TimeStamped):
         if self.pk is None:
             return ()
         return tuple(sorted(term.slug for term in getattr(self, field).all()))
+
+    @property
+    def not_reported_labels(self) -> list[str]:
+        """The labels of the facets listed as not reported, in the pages' order."""
+        listed = self.not_reported or []
+        return [FACETS[name].label for name in CONTEXT_FACETS if name in listed]
 
 
 def column(model: type[models.Model], name: str) -> models.Field:

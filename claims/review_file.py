@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from claims.facets import EVIDENCE_FACETS
+from claims.facets import CONTEXT_FACETS, EVIDENCE_FACETS, FACETS, not_reported_problems
 from claims.models import Claim, Evidence, Publication, Review, Topic, column
 from claims.status_rules import ClaimKind
 from claims.vocabulary import (
@@ -26,6 +26,8 @@ from claims.yaml_lines import read_with_lines
 
 FORMAT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# One sentence of an abstract; Evidence.quote is a TextField, so the file sets it.
+QUOTE_MAX_LENGTH = 600
 
 # The facets of a record, keyed as the file keys them: by the model field.
 EVIDENCE_CHOICES = {
@@ -69,9 +71,12 @@ class ReviewFileError(ValueError):
     """The data file is malformed; the message names the file and the line."""
 
 
-# Left out of an entry's hash: its slug (the key it is found by) and the entries
-# it holds (each has a hash of its own).
-_NOT_HASHED = frozenset({"slug", "evidence", "claims"})
+# Left out of an entry's hash: its slug (the key it is found by), the entries
+# it holds (each has a hash of its own) and the line it starts on.
+_NOT_HASHED = frozenset({"slug", "evidence", "claims", "line"})
+# A key added to the format after records were loaded: hashed only when set, so
+# that a record without it keeps the hash it was loaded with (no spurious edit).
+ADDED_KEY = {"added": True}
 
 
 def _hash(data: dict[str, Any]) -> str:
@@ -81,8 +86,13 @@ def _hash(data: dict[str, Any]) -> str:
 
 def _content_hash(entry: Any) -> str:
     """What load_review compares to tell whether a record's content changed."""
-    content = {f.name: getattr(entry, f.name) for f in fields(entry)}
-    return _hash({k: v for k, v in content.items() if k not in _NOT_HASHED})
+    content = {
+        f.name: getattr(entry, f.name)
+        for f in fields(entry)
+        if f.name not in _NOT_HASHED
+        and not (f.metadata.get("added") and getattr(entry, f.name) == f.default)
+    }
+    return _hash(content)
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,9 @@ class EvidenceEntry:
     immune_status: str = ""
     delivery: str = ""
     ratio: str = ""
+    quote: str = field(default="", metadata=ADDED_KEY)
+    # Context facets (by facet name) that apply but the abstract does not state.
+    not_reported: tuple[str, ...] = field(default=(), metadata=ADDED_KEY)
 
     source_hash = property(_content_hash)
 
@@ -123,6 +136,9 @@ class ClaimEntry:
     setting: str
     evidence: tuple[EvidenceEntry, ...]
     kind: str = ClaimKind.EMPIRICAL
+    # Retired slugs of claims merged into or renamed to this one.
+    formerly: tuple[str, ...] = field(default=(), metadata=ADDED_KEY)
+    line: int = field(default=0, compare=False)
 
     source_hash = property(_content_hash)
 
@@ -167,7 +183,12 @@ class _Reader:
 
     def __init__(self, path: Path, vocabulary: Vocabulary):
         self.path, self.vocabulary = path, vocabulary
-        self.seen: dict[str, set] = {"topic": set(), "claim": set(), "evidence": set()}
+        self.seen: dict[str, set] = {
+            "topic": set(),
+            "claim": set(),
+            "evidence": set(),
+            "alias": set(),
+        }
 
     def fail(self, node: Any, message: str) -> ReviewFileError:
         line = getattr(node, "line", 0)
@@ -276,6 +297,7 @@ class _Reader:
     def evidence(self, node: Any, pmids: set[int]) -> EvidenceEntry:
         required = {"key", "pmid", "stance", "effect", "level", "finding", "rating"}
         optional = set(EVIDENCE_CHOICES) | EVIDENCE_TEXT | set(EVIDENCE_TERMS)
+        optional |= {"quote", "not_reported"}
         self.mapping(node, "evidence", required, optional)
         key = self.slug(node, "key", "evidence")
         what = f"evidence '{key}'"
@@ -294,6 +316,10 @@ class _Reader:
         for name, vocabulary in EVIDENCE_TERMS.items():
             if name in node:
                 values[name] = self.terms(node, name, vocabulary, what)
+        if "quote" in node:
+            values["quote"] = self.quote(node, what)
+        if "not_reported" in node:
+            values["not_reported"] = self.not_reported(node, what, values)
         pmid = self.integer(node, "pmid", what, 1, 2**31 - 1)
         if pmid not in pmids:
             raise self.fail(node, f"{what}: PMID {pmid} is not listed in publications.")
@@ -305,9 +331,56 @@ class _Reader:
             **values,
         )
 
+    def quote(self, node: dict, what: str) -> str:
+        """One sentence of the abstract: one line once YAML has folded it."""
+        value = node["quote"]
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(node, f"{what}: 'quote' must be non-empty text.")
+        value = value.strip()
+        if "\n" in value:
+            raise self.fail(
+                node,
+                f"{what}: 'quote' must be one line (fold it with '>-', or write "
+                "it on one line).",
+            )
+        if "\x00" in value:
+            raise self.fail(node, f"{what}: 'quote' holds a NUL character.")
+        if len(value) > QUOTE_MAX_LENGTH:
+            raise self.fail(
+                node,
+                f"{what}: 'quote' is {len(value)} characters long; at most "
+                f"{QUOTE_MAX_LENGTH} (one sentence of the abstract).",
+            )
+        return value
+
+    def not_reported(self, node: dict, what: str, values: dict) -> tuple[str, ...]:
+        """Context facets named as not reported: none given a value here."""
+        listed = node["not_reported"]
+        given = {name: values.get(FACETS[name].field) for name in CONTEXT_FACETS}
+        problems = not_reported_problems(listed, given)
+        if problems:
+            raise self.fail(node, f"{what}: not_reported: {' '.join(problems)}")
+        return tuple(listed)
+
+    def formerly(self, node: dict, what: str) -> tuple[str, ...]:
+        """The retired slugs of a claim, each a slug no other entry uses."""
+        value = node["formerly"]
+        if not isinstance(value, list):
+            raise self.fail(node, f"{what}: 'formerly' must be a list of slugs.")
+        for slug in value:
+            if not isinstance(slug, str) or not SLUG_RE.match(slug):
+                raise self.fail(
+                    node, f"{what}: formerly {slug!r} must be lowercase-hyphenated."
+                )
+            self.fits(node, "slug", f"{what}: formerly", "claim", slug)
+            if slug in self.seen["alias"]:
+                raise self.fail(node, f"{what}: formerly '{slug}' is listed twice.")
+            self.seen["alias"].add(slug)
+        return tuple(value)
+
     def claim(self, node: Any, pmids: set[int]) -> ClaimEntry:
         required = {"slug", "statement", "setting", "evidence"}
-        self.mapping(node, "claim", required, {"kind"})
+        self.mapping(node, "claim", required, {"kind", "formerly"})
         slug = self.slug(node, "slug", "claim")
         what = f"claim '{slug}'"
         for name, allowed in (
@@ -325,6 +398,8 @@ class _Reader:
             statement=self.text(node, "statement", what, "claim"),
             setting=node["setting"],
             kind=node.get("kind", ClaimKind.EMPIRICAL),
+            formerly=self.formerly(node, what) if "formerly" in node else (),
+            line=node.line,
             evidence=tuple(
                 self.evidence(item, pmids)
                 for item in self.sequence(node, "evidence", what)
@@ -372,6 +447,17 @@ class _Reader:
             publication=publication,
         )
 
+    def aliases_retired(self, topics: tuple[TopicEntry, ...]) -> None:
+        """A slug is a claim's or a retired one, never both."""
+        for claim in (claim for topic in topics for claim in topic.claims):
+            for slug in claim.formerly:
+                if slug in self.seen["claim"]:
+                    raise ReviewFileError(
+                        f"{self.path}:{claim.line}: claim '{claim.slug}': formerly "
+                        f"'{slug}' is the slug of a claim in the file; a slug is "
+                        "a live claim's or a retired one, never both."
+                    )
+
     def read(self, root: Any) -> ReviewData:
         self.mapping(root, "file", {"format", "review", "publications", "topics"})
         if root["format"] != FORMAT_VERSION:
@@ -382,6 +468,7 @@ class _Reader:
         topics = tuple(
             self.topic(n, pmids) for n in self.sequence(root, "topics", "file")
         )
+        self.aliases_retired(topics)
         return ReviewData(self.path, review, publications, self.vocabulary, topics)
 
 

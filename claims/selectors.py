@@ -16,8 +16,14 @@ from django.db.models import Count, Prefetch
 
 from claims.facets import SEPARATING_FACETS
 from claims.labels import reason_label, term_labels
-from claims.models import Claim, ClaimQuerySet, Evidence
+from claims.models import Claim, ClaimAlias, ClaimQuerySet, Evidence
 from claims.status_rules import EvidenceFacts, Verdict, compute_status
+
+
+def claim_slug_now(slug: str) -> str | None:
+    """The slug of the claim a retired slug (a ClaimAlias) names now, or None."""
+    found = ClaimAlias.objects.filter(slug=slug).values_list("claim__slug", flat=True)
+    return found.first()
 
 
 def evidence_facts(evidence: Evidence) -> EvidenceFacts:

@@ -13,13 +13,20 @@ from claims.facets import EVIDENCE_FACETS
 from claims.models import (
     EVIDENCE_HISTORY,
     Claim,
+    ClaimAlias,
     Evidence,
     Publication,
     Review,
     Term,
     Topic,
 )
-from claims.review_file import ClaimEntry, EvidenceEntry, PublicationEntry, ReviewData
+from claims.review_file import (
+    ClaimEntry,
+    EvidenceEntry,
+    PublicationEntry,
+    ReviewData,
+    ReviewFileError,
+)
 from claims.selectors import claims_drift
 from claims.titles import publication_set_checked_title
 from claims.vocabulary import terms_sync
@@ -71,13 +78,14 @@ class LoadReport:
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
     not_in_file: int = 0
+    merged_away: int = 0
     statuses_changed: int = 0
 
     def count(self, kind: str, outcome: str) -> None:
         getattr(self, outcome)[kind] += 1
 
     def summary(self) -> str:
-        kinds = ("term", "publication", "topic", "claim", "evidence")
+        kinds = ("term", "publication", "topic", "claim", "evidence", "alias")
         parts = [
             f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
             f"{self.unchanged[kind]} unchanged"
@@ -87,6 +95,7 @@ class LoadReport:
             [
                 *parts,
                 f"claim statuses changed: {self.statuses_changed}",
+                f"claims merged into another (removed): {self.merged_away}",
                 f"evidence from the file no longer in it (kept): {self.not_in_file}",
             ]
         )
@@ -181,6 +190,8 @@ def _evidence_values(
         **{f.field: getattr(entry, f.field) for f in EVIDENCE_FACETS if not f.multiple},
         "msc_tumor_ratio": entry.ratio,
         "finding": entry.finding,
+        "quote": entry.quote,
+        "not_reported": list(entry.not_reported),
         "rating": entry.rating,
         "status": Evidence.Status.ACCEPTED,
     }
@@ -194,8 +205,15 @@ def _claim_load(
     cancer_types: dict[str, Term],
     report: LoadReport,
 ) -> None:
-    claim = Claim.objects.filter(slug=entry.slug).first() or Claim(slug=entry.slug)
+    claim = (
+        Claim.objects.filter(slug=entry.slug).first()
+        or Claim.objects.filter(slug__in=entry.formerly).order_by("pk").first()
+        or Claim(slug=entry.slug)
+    )
     values = {
+        # A claim renamed in the file keeps its record: its history, and the
+        # evidence curators added to it.
+        "slug": entry.slug,
         "topic": topic,
         "statement": entry.statement,
         "setting": entry.setting,
@@ -230,6 +248,49 @@ def _terms_sync(data: ReviewData, report: LoadReport) -> dict[str, Term]:
     return {term.slug: term for term in Term.objects.cancer_types()}
 
 
+def _aliases_sync(entry: ClaimEntry, data: ReviewData, report: LoadReport) -> None:
+    """Point the claim's retired slugs at it: an alias is created or moved, and
+    a claim still holding a retired slug was merged into this one and is
+    removed, once the file's evidence has left it (loaded before this)."""
+    claim = Claim.objects.get(slug=entry.slug)
+    # A slug live again in the file is no longer anyone's alias.
+    ClaimAlias.objects.filter(slug=entry.slug).delete()
+    for slug in entry.formerly:
+        merged = Claim.objects.filter(slug=slug).first()
+        if merged is not None:
+            _claim_merge_away(merged, into=claim, entry=entry, data=data)
+            report.merged_away += 1
+        alias = ClaimAlias.objects.filter(slug=slug).first()
+        if alias is None:
+            ClaimAlias.objects.create(slug=slug, claim=claim)
+            report.count("alias", "created")
+        elif alias.claim_id != claim.pk:
+            alias.claim = claim
+            alias.save(update_fields=["claim", "updated_at"])
+            report.count("alias", "updated")
+        else:
+            report.count("alias", "unchanged")
+
+
+def _claim_merge_away(
+    merged: Claim, *, into: Claim, entry: ClaimEntry, data: ReviewData
+) -> None:
+    """Remove a claim merged into another; never with evidence still on it
+    (added in the admin, or dropped from the file), which is curators' work."""
+    left = list(merged.evidence.values_list("pk", flat=True)[:5])
+    if left:
+        raise ReviewFileError(
+            f"{data.path}:{entry.line}: claim '{entry.slug}': formerly "
+            f"'{merged.slug}' is a claim that still holds evidence not in the "
+            f"file (ids {', '.join(map(str, left))}); move or delete it in the "
+            "admin, then load again."
+        )
+    # Its own retired slugs now name the claim it was merged into.
+    merged.aliases.update(claim=into)
+    merged._change_reason = f"{LOAD_REASON}: merged into {into.slug}"
+    merged.delete()
+
+
 @transaction.atomic
 def review_load(*, data: ReviewData) -> LoadReport:
     """Load the curated review file idempotently; never deletes curator work."""
@@ -257,6 +318,8 @@ def review_load(*, data: ReviewData) -> LoadReport:
         _apply_if_changed(topic, source_hash, values, "topic", report)
         for c_pos, claim_entry in enumerate(topic_entry.claims):
             _claim_load(claim_entry, topic, c_pos, publications, cancer_types, report)
+    for claim_entry in data.claims:
+        _aliases_sync(claim_entry, data, report)
     keys = [ev.key for _, ev in data.evidence]
     report.not_in_file = (
         Evidence.objects.filter(source_key__isnull=False)

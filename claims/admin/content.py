@@ -5,7 +5,7 @@ from django.contrib import admin
 from claims import curation
 from claims.admin.forms import ClaimForm
 from claims.admin.writes import ServiceAdmin
-from claims.models import Claim, Evidence, Review, Term, Topic
+from claims.models import Claim, ClaimAlias, Evidence, Review, Term, Topic
 
 
 @admin.register(Review)
@@ -62,6 +62,25 @@ class EvidenceInline(admin.TabularInline):
         return False
 
 
+class AliasInline(admin.TabularInline):
+    """The claim's retired slugs, whose old links redirect to it; they come
+    from the review file's `formerly` (load_review keeps them in step)."""
+
+    model = ClaimAlias
+    extra = 0
+    can_delete = False
+    fields = ("slug", "created_at")
+    readonly_fields = fields
+    verbose_name = "former slug"
+    verbose_name_plural = "former slugs (old links redirect here)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Claim)
 class ClaimAdmin(ServiceAdmin):
     form = ClaimForm
@@ -80,7 +99,7 @@ class ClaimAdmin(ServiceAdmin):
     readonly_fields = ("status", "status_reason", "status_rules_version")
     prepopulated_fields = {"slug": ("statement",)}
     list_select_related = ("topic",)
-    inlines = (EvidenceInline,)
+    inlines = (AliasInline, EvidenceInline)
 
     class Media:
         css = {"all": ["admin-lists.css"]}

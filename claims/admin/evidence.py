@@ -23,6 +23,7 @@ CONTEXT_FIELDS = (
     ("model", "immune_status"),
     ("delivery", "msc_tumor_ratio"),
     "cancer_types",
+    "not_reported",
 )
 # Many-to-many fields: set by the curation services with the record (as one
 # version in its history), read from the form, not from the unsaved record.

@@ -4,6 +4,7 @@ from django import forms
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from claims.curation import EDITABLE_FIELDS
+from claims.facets import CONTEXT_FACETS, FACETS, not_reported_problems
 from claims.models import Claim, Evidence
 
 
@@ -24,6 +25,16 @@ def _definitions(choices) -> str:
 
 class EvidenceForm(ReasonForm):
     """The evidence form, with every choice defined where it is made."""
+
+    not_reported = forms.MultipleChoiceField(
+        label="Not reported",
+        choices=[(name, FACETS[name].label) for name in CONTEXT_FACETS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The context facets that apply to the finding but the abstract "
+        "does not state; a facet is given a value or ticked here, never both. "
+        "Leave host immune status unticked for work without an animal host.",
+    )
 
     class Meta:
         model = Evidence
@@ -53,6 +64,14 @@ class EvidenceForm(ReasonForm):
             "several cancer types is one record listing them all. A cancer type "
             "missing from the list is added to claims/data/vocabulary.yaml.",
         }
+
+    def clean(self):
+        cleaned = super().clean()
+        given = {name: cleaned.get(FACETS[name].field) for name in CONTEXT_FACETS}
+        problems = not_reported_problems(cleaned.get("not_reported") or [], given)
+        if problems:
+            self.add_error("not_reported", problems)
+        return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -57,9 +63,10 @@ from claims.models import (
     Term,
     Topic,
 )
-from claims.selectors import evidence_counts_of
+from claims.selectors import claim_slug_now, evidence_counts_of
 from claims.status_rules import RULES_VERSION, ClaimStatus
 from claims.vocabulary import shipped_version
+from portal.redirects import moved_permanently
 
 EVIDENCE_EXAMPLE = OpenApiExample(
     "A pro-tumor co-injection study",
@@ -268,6 +275,16 @@ class ClaimViewSet(PortalViewSet):
 
     def get_queryset(self):
         return Claim.objects.order_by(*Claim._meta.ordering)
+
+    def retrieve(self, request, *args, **kwargs):
+        """A claim; a 301 to the claim that now holds a retired slug."""
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            if (now := claim_slug_now(self.kwargs["slug"])) is None:
+                raise
+        url = request.build_absolute_uri(reverse("api:claim-detail", args=[now]))
+        return moved_permanently(request, url)
 
     def detail_computed(self) -> dict[str, Callable[[Any], Any]]:
         """The claim's accepted evidence, and its counts from those records."""

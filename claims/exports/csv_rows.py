@@ -118,7 +118,8 @@ EVIDENCE = Table(
         "retracted": "publication.is_retracted",
         **_same("stance", "effect", "level", "msc_source", "species"),
         **_same("cancer_types", "model", "immune_status", "delivery"),
-        **_same("msc_tumor_ratio", "finding", "quote", "rating", "status"),
+        **_same("msc_tumor_ratio", "not_reported", "finding", "quote"),
+        **_same("rating", "status"),
     },
     cells=(("cancer_types", term_labels),),
 )

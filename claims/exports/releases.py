@@ -1,7 +1,7 @@
 """Releases: the curated content frozen as a dated, checksummed directory.
 
 A release holds `release.json`, every field of every vocabulary term, review,
-topic, claim, publication and evidence record (an evidence record's cancer
+topic, claim, claim alias, publication and evidence record (an evidence record's cancer
 types by slug; the source of truth a restore reads), tables
 and citations for readers (`claims.csv`, `evidence.csv`, `publications.csv`,
 `citations.bib`, `citations.ris`, written by the API's own CSV rows and
@@ -45,7 +45,15 @@ from claims.exports import csv_rows
 from claims.exports.citation_formats import bibtex, ris
 from claims.exports.plans import plan
 from claims.exports.shapes import PublicationSerializer
-from claims.models import Claim, Evidence, Publication, Review, Term, Topic
+from claims.models import (
+    Claim,
+    ClaimAlias,
+    Evidence,
+    Publication,
+    Review,
+    Term,
+    Topic,
+)
 from claims.selectors import claims_drift
 from claims.services import claims_recompute_status
 from claims.status_rules import RULES_VERSION
@@ -79,6 +87,7 @@ TABLES = (
     Table("reviews", Review, "slug"),
     Table("topics", Topic, "slug"),
     Table("claims", Claim, "slug"),
+    Table("claim_aliases", ClaimAlias, "slug"),
     Table("evidence", Evidence, "id"),
 )
 
@@ -341,6 +350,8 @@ def release_read(directory: Path) -> dict[str, Any]:
         )
     if version == 1:
         document.setdefault("terms", [])
+    # Claims' retired slugs came after format 2 was fixed; older ones have none.
+    document.setdefault("claim_aliases", [])
     missing = [table.name for table in TABLES if table.name not in document]
     if missing:
         raise ReleaseError(f"{RELEASE_FILE} lacks {', '.join(missing)}.")

@@ -287,6 +287,7 @@ EVIDENCE_FIELDS = [
     "immune_status",
     "delivery",
     "msc_tumor_ratio",
+    "not_reported",
     "finding",
     "quote",
     "rating",

@@ -6,7 +6,9 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from claims import status_rules
 from claims.disagreement import explain_disagreement
@@ -16,7 +18,7 @@ from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.pages.facets import ClaimFilters
 from claims.pages.page_cache import cached_page
 from claims.search import search_site
-from claims.selectors import evidence_facts, verdict_of
+from claims.selectors import claim_slug_now, evidence_facts, verdict_of
 from claims.status_rules import (
     CLAIM_KINDS,
     HUMAN_LEVELS,
@@ -27,6 +29,7 @@ from claims.status_rules import (
     LeftOut,
     left_out,
 )
+from portal.redirects import moved_permanently
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -123,7 +126,12 @@ def _export_url(querystring: str) -> str:
 
 @cached_page
 def claim_detail(request, slug: str):
-    claim = get_object_or_404(Claim.objects.select_related("topic"), slug=slug)
+    claim = Claim.objects.select_related("topic").filter(slug=slug).first()
+    if claim is None:
+        # A claim merged or renamed: its old links go to the claim now.
+        if (now := claim_slug_now(slug)) is None:
+            raise Http404("No such claim.")
+        return moved_permanently(request, reverse("claims:claim_detail", args=[now]))
     evidence = list(
         claim.evidence.accepted()
         .select_related("publication")

@@ -23,8 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, **options):
         try:
-            data = read_review_file(path)
+            report = review_load(data=read_review_file(path))
         except ReviewFileError as exc:
+            # A malformed file, or a merge the database refuses: nothing written.
             raise CommandError(str(exc)) from exc
-        report = review_load(data=data)
         self.stdout.write(report.summary())
