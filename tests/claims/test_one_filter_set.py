@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims.facets import FACET_NAMES, TERM_FACETS
-from claims.models import Evidence
+from claims.models import Claim, Evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_the_page_lists_exactly_the_claims_the_api_lists(client, review):
     results = {tuple(slugs) for slugs in listed.values()}
     assert len(results) >= 15
     assert () in results  # some query finds nothing
-    assert len(max(results, key=len)) == 44
+    assert len(max(results, key=len)) == Claim.objects.count()
 
 
 def test_a_cancer_type_by_label_or_slug_in_any_case_is_one_filter(client, review):

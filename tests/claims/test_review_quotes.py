@@ -23,7 +23,19 @@ ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "abstracts"
 # one sentence ends and the next begins...
 SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z])")
 # ...unless the stop ends an abbreviation, or an initial ("E. coli", "Smith J.").
-ABBREVIATIONS = ("et al.", "i.e.", "e.g.", "i.v.", "i.p.", "s.c.", "vs.", "cf.", "approx.", "fig.", "ca.")
+ABBREVIATIONS = (
+    "et al.",
+    "i.e.",
+    "e.g.",
+    "i.v.",
+    "i.p.",
+    "s.c.",
+    "vs.",
+    "cf.",
+    "approx.",
+    "fig.",
+    "ca.",
+)
 INITIAL = re.compile(r"(?:^|\W)[A-Z]\.$")
 
 

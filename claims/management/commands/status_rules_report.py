@@ -1,6 +1,5 @@
 """List each claim's status under rules v1 and under the current rules."""
 
-import csv
 from dataclasses import replace
 
 from django.conf import settings
@@ -9,6 +8,7 @@ from django.core.management.base import BaseCommand
 from claims import status_rules_v1
 from claims.labels import reason_label
 from claims.models import Claim, Evidence
+from claims.review_file import read_review_file
 from claims.selectors import evidence_facts
 from claims.status_rules import compute_status
 
@@ -36,18 +36,10 @@ def _v1_value(evidence: Evidence, facet: str) -> str:
 
 
 def candidate_pmids() -> set[int]:
-    """The PMIDs seen only on third-party pages: on the sources' candidate list
-    and not (yet) on the checked one."""
-    sources = settings.REVIEW_DATA_FILE.parent / "sources"
-
-    def pmids(name: str, column: str) -> set[int]:
-        with (sources / name).open(encoding="utf-8") as rows:
-            found = (row[column] for row in csv.DictReader(rows, delimiter="\t"))
-            return {int(pmid) for pmid in found if pmid.strip()}
-
-    return pmids("candidate-references.tsv", "candidate_pmid") - pmids(
-        "references.tsv", "pmid"
-    )
+    """The PMIDs seen only on third-party pages: the papers the review file marks
+    `verified: false`."""
+    data = read_review_file(settings.REVIEW_DATA_FILE)
+    return {paper.pmid for paper in data.publications if not paper.verified}
 
 
 class Command(BaseCommand):
