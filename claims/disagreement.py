@@ -48,9 +48,13 @@ class FacetComparison:
 
     @property
     def difference(self) -> float:
-        """Share of papers that would have to change value for the sides to match
-        (total variation distance): 0 identical, 1 no value in common."""
+        """Share of the papers reporting the facet that would have to change value
+        for the sides to match (total variation distance): 0 identical, 1 no
+        value in common. A side whose papers do not report the facet says nothing
+        about it, so the difference is then 0, not 1."""
         pro, con = _shares(self.supporting), _shares(self.refuting)
+        if not pro or not con:
+            return 0.0
         return sum(abs(pro.get(v, 0) - con.get(v, 0)) for v in pro | con) / 2
 
 
@@ -137,4 +141,7 @@ def explain_disagreement(
 
 
 def _shares(side: SideTally) -> dict[str, float]:
-    return {v.value: v.count / side.total for v in side.values}
+    """Each reported value's share of the papers that report the facet."""
+    unreported = sum(v.count for v in side.values if not v.value)
+    reporting = side.total - unreported
+    return {v.value: v.count / reporting for v in side.values if v.value}

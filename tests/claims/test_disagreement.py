@@ -133,6 +133,24 @@ def test_difference_is_zero_for_identical_sides_and_one_for_disjoint_sides():
     assert next(f for f in disjoint.facets if f.facet == "delivery").difference == 1
 
 
+def test_a_facet_one_side_never_reports_ranks_below_a_facet_both_sides_report():
+    records = [
+        finding(1, delivery="co_injection", immune_status="immunodeficient"),
+        finding(2, "refutes", "anti_tumor", delivery="co_injection"),
+        finding(3, "refutes", "anti_tumor", delivery="systemic"),
+    ]
+
+    result = explain(records)
+
+    immune, delivery = (
+        next(f for f in result.facets if f.facet == name)
+        for name in ("immune_status", "delivery")
+    )
+    assert immune.difference == 0  # the refuting papers say nothing of it
+    assert delivery.difference == 0.5
+    assert [f.facet for f in result.facets][0] == "delivery"
+
+
 def test_retracted_review_and_unaccepted_findings_are_not_counted():
     records = [
         finding(1, delivery="co_injection"),
