@@ -175,3 +175,16 @@ def test_the_retracted_rubio_paper_is_recorded_as_retracted(data):
 
     assert rubio.retracted
     assert 15833829 in {ev.pmid for _, ev in data.evidence}
+
+
+def test_papers_awaiting_a_pmid_are_named_by_doi_or_title_and_not_in_the_file(data):
+    with (SOURCES / "awaiting-pmid.tsv").open(newline="") as handle:
+        waiting = list(csv.DictReader(handle, delimiter="\t"))
+    in_file = {(pub.first_author, pub.year) for pub in data.publications}
+    claims = {claim.slug for claim in data.claims}
+
+    assert len(waiting) >= 10
+    for row in waiting:
+        assert row["doi"] or row["title"] or row["pmcid"], row
+        assert (row["first_author"], int(row["year"])) not in in_file, row
+        assert row["bears_on"] in claims, row
