@@ -56,7 +56,7 @@ def test_a_reader_browses_filters_searches_and_opens_a_claim_and_its_paper(
     search.fill("primary tumors")
     search.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=primary\+tumors$"))
-    claim = "Bone marrow MSC increase the growth of primary tumors in vivo"
+    claim = "MSC increase the growth of primary tumors in vivo"
     page.get_by_role("link", name=claim).first.click()
 
     expect(page).to_have_url(re.compile(f"/claims/{CONTESTED}/$"))
