@@ -148,7 +148,7 @@ def test_a_facet_one_side_never_reports_ranks_below_a_facet_both_sides_report():
     )
     assert immune.difference == 0  # the refuting papers say nothing of it
     assert delivery.difference == 0.5
-    assert [f.facet for f in result.facets][0] == "delivery"
+    assert result.facets[0].facet == "delivery"
 
 
 def test_retracted_review_and_unaccepted_findings_are_not_counted():

@@ -29,8 +29,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SCRIPT = "<script>alert('x')</script>"
-# The review's one claim with counted papers on both sides.
-CONTESTED = "bm-msc-promote-primary-tumor-growth"
+# The review's claim with counted papers on both sides, which MSC delivery
+# separates.
+CONFLICTED = "bm-msc-promote-primary-tumor-growth"
 RETRACTED_PMID = 15833829
 
 
@@ -94,8 +95,8 @@ def test_home_shows_the_review_summary_topics_and_claims_by_status(client, revie
         for status in ClaimStatus.values
     }
     assert f'<span class="n">{counts["supported"]}</span> Supported' in page
-    assert 'href="/claims/?status=contested"' in page
-    assert f'href="/claims/{CONTESTED}/"' in page  # under "Where studies disagree"
+    assert 'href="/claims/?status=context_dependent"' in page
+    assert f'href="/claims/{CONFLICTED}/"' in page  # under "Where studies disagree"
 
 
 def test_home_says_how_many_cited_papers_await_verification(client):
@@ -254,9 +255,10 @@ def test_browse_links_a_csv_export_with_the_same_filters(client):
 
 
 def test_browse_facets_offer_only_values_found_with_their_claim_counts(client, review):
-    page = main(client.get("/claims/", {"status": "contested"}))
+    page = main(client.get("/claims/", {"status": "context_dependent"}))
 
-    assert '<option value="contested" selected>Contested (1)</option>' in page
+    selected = '<option value="context_dependent" selected>Context-dependent (1)'
+    assert f"{selected}</option>" in page
     assert '<option value="animal">Animal model (1)</option>' in page
     assert 'value="clinical"' not in page
 
@@ -294,15 +296,14 @@ def test_claim_page_explains_which_context_separates_the_sides(client):
 
 
 def test_contested_claims_of_the_review_get_the_disagreement_panel(client, review):
-    contested = words(client.get(f"/claims/{CONTESTED}/"))
+    conflicted = words(client.get(f"/claims/{CONFLICTED}/"))
 
-    assert "Why studies disagree" in contested
-    assert "falls short of R3" in contested
-    assert "No reported context facet separates" in contested
+    assert "Why studies disagree" in conflicted
+    assert "MSC delivery separates 4 of 5 papers." in conflicted
     assert (
-        "Effect on the tumor in the supporting papers: 1 of 1 pro-tumor; in the "
-        "refuting papers: 3 of 3 anti-tumor."
-    ) in contested
+        "Exceptions: Ohlsson 2003 (refutes, co-injection with tumor cells)."
+        in conflicted
+    )
 
 
 def test_claims_not_in_dispute_have_no_disagreement_panel(client):
@@ -638,8 +639,8 @@ def test_titles_and_findings_containing_markup_render_as_text(client):
 PAGES = [
     "/",
     "/claims/",
-    "/claims/?status=contested&delivery=co_injection&year_min=2000&q=tumor",
-    f"/claims/{CONTESTED}/",
+    "/claims/?status=supported&delivery=co_injection&year_min=2000&q=tumor",
+    f"/claims/{CONFLICTED}/",
     f"/publications/{RETRACTED_PMID}/",
     "/topics/tumor-growth-survival/",
     "/search/?q=tumor",
@@ -662,7 +663,7 @@ def grow_the_data() -> None:
             EvidenceFactory(
                 claim=claim, stance=stance, finding="A tumor finding.", delivery="local"
             )
-    claim = Claim.objects.get(slug=CONTESTED)
+    claim = Claim.objects.get(slug=CONFLICTED)
     for _ in range(3):
         EvidenceFactory(claim=claim, finding="Another tumor finding.")
     EvidenceFactory(

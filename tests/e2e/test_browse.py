@@ -14,14 +14,15 @@ from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The review's one claim with counted papers on both sides.
-CONTESTED = "bm-msc-promote-primary-tumor-growth"
+# The review's claim with counted papers on both sides, which MSC delivery
+# separates.
+CONFLICTED = "bm-msc-promote-primary-tumor-growth"
 ESTABLISHED = "msc-home-to-tumors"
 MAIN_PAGES = {
     "home": "/",
     "claims": "/claims/",
     "claims-filtered": "/claims/?status=supported&level=animal",
-    "claim-contested": f"/claims/{CONTESTED}/",
+    "claim-contested": f"/claims/{CONFLICTED}/",
     "claim": f"/claims/{ESTABLISHED}/",
     "publication": "/publications/16214129/",
     "publication-retracted": "/publications/15833829/",
@@ -43,13 +44,13 @@ def test_a_reader_browses_filters_searches_and_opens_a_claim_and_its_paper(
     claims = Claim.objects.count()
     expect(page.get_by_role("heading", name=f"{claims} claims")).to_be_visible()
 
-    page.get_by_label("Status", exact=True).select_option("contested")
+    page.get_by_label("Status", exact=True).select_option("context_dependent")
     page.get_by_role("button", name="Apply filters").click()
     # The filter is in the URL, and "Any" filters are left out of it.
-    expect(page).to_have_url(re.compile(r"/claims/\?status=contested$"))
+    expect(page).to_have_url(re.compile(r"/claims/\?status=context_dependent$"))
     expect(page.get_by_role("heading", name="1 claim matches")).to_be_visible()
     expect(page.get_by_role("link", name="Export the evidence")).to_have_attribute(
-        "href", "/api/v1/claims/evidence/?format=csv&status=contested"
+        "href", "/api/v1/claims/evidence/?format=csv&status=context_dependent"
     )
 
     search = page.get_by_role("search", name="Site").get_by_role("searchbox")
@@ -59,10 +60,10 @@ def test_a_reader_browses_filters_searches_and_opens_a_claim_and_its_paper(
     claim = "MSC increase the growth of primary tumors in vivo"
     page.get_by_role("link", name=claim).first.click()
 
-    expect(page).to_have_url(re.compile(f"/claims/{CONTESTED}/$"))
-    expect(page.locator(".verdict")).to_contain_text("Contested")
+    expect(page).to_have_url(re.compile(f"/claims/{CONFLICTED}/$"))
+    expect(page.locator(".verdict")).to_contain_text("Context-dependent")
     disagree = page.get_by_role("region", name="Why studies disagree")
-    expect(disagree).to_contain_text("3 of 3 anti-tumor")
+    expect(disagree).to_contain_text("MSC delivery separates 4 of 5 papers.")
     expect(page.get_by_role("img", name=re.compile("Evidence balance"))).to_be_visible()
 
     page.get_by_role("link", name="Zhu 2006").click()
@@ -88,7 +89,7 @@ def test_a_shared_filter_link_opens_the_same_view(review_site, page):
 def test_keyboard_users_can_skip_to_the_content_and_see_where_focus_is(
     review_site, page
 ):
-    page.goto(review_site + f"/claims/{CONTESTED}/")
+    page.goto(review_site + f"/claims/{CONFLICTED}/")
 
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
