@@ -64,7 +64,7 @@ def test_every_cancer_type_of_the_review_file_is_a_term_with_a_label():
     labels = {t.slug: t.label for t in shipped().terms if t.vocabulary == CANCER_TYPE}
 
     assert used <= set(labels)
-    assert len(used) == 10
+    assert len(used) >= 10
     assert {labels[slug] for slug in ("kaposi-sarcoma", "ewing-sarcoma")} == {
         "Kaposi sarcoma",
         "Ewing sarcoma",
