@@ -12,6 +12,7 @@ milliseconds and one more query, whatever the page size.
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
+from django.core.validators import slug_re
 from django.db.models import Count, Prefetch
 
 from claims.facets import SEPARATING_FACETS
@@ -21,7 +22,11 @@ from claims.status_rules import EvidenceFacts, Verdict, compute_status
 
 
 def claim_slug_now(slug: str) -> str | None:
-    """The slug of the claim a retired slug (a ClaimAlias) names now, or None."""
+    """The slug of the claim a retired slug (a ClaimAlias) names now, or None.
+    A path that is no slug at all (a NUL, a space) names none, and is never
+    sent to the database, which may refuse it."""
+    if not slug_re.match(slug):
+        return None
     found = ClaimAlias.objects.filter(slug=slug).values_list("claim__slug", flat=True)
     return found.first()
 
