@@ -15,6 +15,7 @@ from claims.models import Claim, ClaimAlias, Evidence
 from claims.review_file import ReviewFileError, read_review_file
 from claims.services import _source_hash
 from tests.api.conftest import client_for
+from tests.api.test_writes import payload
 from tests.claims.test_admin_curation import add_evidence, login
 from tests.claims.test_load_review import MINIMAL, load, write
 from tests.factories import ClaimFactory, PublicationFactory, UserFactory
@@ -286,17 +287,8 @@ def test_the_admin_form_refuses_an_unknown_facet(client, paper):
 
 
 def evidence_payload(**overrides) -> dict:
-    return {
-        "claim": "msc-promote-growth",
-        "publication": 16214129,
-        "stance": "supports",
-        "effect": "pro_tumor",
-        "level": "animal",
-        "delivery": "co_injection",
-        "finding": "Co-injected MSC enlarged the tumors.",
-        "rating": 4,
-        **overrides,
-    }
+    """The API tests' evidence payload, without their quote."""
+    return payload(**{"quote": "", **overrides})
 
 
 @pytest.fixture
