@@ -32,7 +32,7 @@ from drf_spectacular.utils import extend_schema_field
 from claims.facets import EVIDENCE_FACETS
 from claims.literature.citations import MAX_PMID
 from claims.models import Claim, Evidence, Term, Topic, any_term_q
-from claims.search import text_search
+from claims.search import parse, text_search
 from claims.status_rules import ClaimKind, ClaimStatus
 
 
@@ -160,14 +160,20 @@ class TermsFilter(ConditionFilter, filters.ModelMultipleChoiceFilter):
 
 
 class SearchField(forms.CharField):
-    """Words, their spaces collapsed."""
+    """Words, their spaces collapsed; a query claims.search.parse accepts (at
+    most MAX_TERMS terms, and something to search for)."""
 
     def to_python(self, value):
         return " ".join(super().to_python(value).split())
 
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            parse(value)
+
 
 class SearchFilter(filters.CharFilter):
-    """`q`: full-text search, best match first on PostgreSQL (claims.search)."""
+    """`q`: full-text search, best match first (claims.search)."""
 
     field_class = SearchField
 

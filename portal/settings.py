@@ -234,8 +234,8 @@ REST_FRAMEWORK = {
     # Read by DRF's own get_ident; ours (portal.proxies.client_ip) agrees.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
-        "claims.api.throttling.AnonThrottle",
-        "claims.api.throttling.UserThrottle",
+        "portal.throttling.AnonThrottle",
+        "portal.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),

@@ -11,6 +11,7 @@ from functools import wraps
 from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
 
 from claims.freshness import (
     cache_key,
@@ -19,6 +20,7 @@ from claims.freshness import (
     data_version,
     validators_for,
 )
+from portal.throttling import throttle_wait
 
 PAGE_MEDIA_TYPE = "text/html"
 
@@ -27,6 +29,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     """Answer a page's GET and HEAD from the data version: a 304 when the
     client's copy is current, else the page as cached under its validators.
 
+    Each client's requests count against the API's rate limits first.
     Any change to a review, topic, claim, evidence record, paper or term
     changes the data version, so the next request renders afresh. The pages
     show the same to every reader (no user's name, no form token: the only
@@ -38,6 +41,11 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        # Counted before the cache: a cached page is cheap, but not free.
+        if (wait := throttle_wait(request)) is not None:
+            response = render(request, "429.html", {"wait": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         validators = validators_for(
             data_version(), url=request.get_full_path(), media_type=PAGE_MEDIA_TYPE
         )

@@ -17,7 +17,8 @@ from claims.labels import facet_label, value_label
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.pages.facets import ClaimFilters
 from claims.pages.page_cache import cached_page
-from claims.search import search_site
+from claims.search import parse
+from claims.search.site import SEARCH_PAGE_PARAMS, search_site
 from claims.selectors import claim_slug_now, evidence_facts, verdict_of
 from claims.status_rules import (
     CLAIM_KINDS,
@@ -32,7 +33,6 @@ from claims.status_rules import (
 from portal.redirects import moved_permanently
 
 PAGE_SIZE = 50
-SEARCH_LIMIT = 20
 # The evidence the browse page counts, as CSV; it takes the page's parameters.
 EXPORT_URL = "/api/v1/claims/evidence/?format=csv"
 # Parameters of the page alone, beside the filters (claims.filters.ClaimFilter).
@@ -234,15 +234,22 @@ def search(request):
         q = SearchField(max_length=200, required=False).clean(request.GET.get("q"))
     except ValidationError as error:
         return bad_query(request, {"q": error.messages})
+    query = parse(q)
+    pages = {p: _page_number(request.GET.get(p)) for p in SEARCH_PAGE_PARAMS.values()}
     return render(
         request,
         "claims/search.html",
         {
             "q": q,
-            "results": search_site(q, limit=SEARCH_LIMIT) if q else None,
+            "query": query,
+            "results": search_site(query, pages=pages) if query else None,
             "browse_query": urlencode({"q": q}),
         },
     )
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 6 else 1
 
 
 @cached_page

@@ -5,6 +5,8 @@ from urllib.parse import quote
 from django import template
 
 from claims.labels import value_label
+from claims.search import Query
+from claims.search.snippets import highlight
 
 register = template.Library()
 
@@ -50,3 +52,15 @@ def msc_description(evidence) -> str:
     words.append("MSC (other source)" if other else "MSC")
     text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+@register.filter
+def marked(text: str, query: Query) -> str:
+    """`{{ claim.statement|marked:query }}`: the words the search found, in <mark>."""
+    return highlight(text or "", query)
+
+
+@register.filter
+def snippet(text: str, query: Query) -> str:
+    """`{{ paper.abstract|snippet:query }}`: the words around the first match."""
+    return highlight(text or "", query, snippet=True)

@@ -291,8 +291,7 @@ def test_search_combines_with_filters(api):
     assert slugs(api, "q=tumors&stance=refutes") == ["con"]
 
 
-@on_postgresql
-def test_search_ranks_the_best_match_first_on_postgresql(api):
+def test_search_ranks_the_best_match_first(api):
     ClaimFactory(slug="once", statement="Angiogenesis happens in many tumors.")
     ClaimFactory(
         slug="twice", statement="Angiogenesis driven by MSC angiogenesis factors."
@@ -301,8 +300,7 @@ def test_search_ranks_the_best_match_first_on_postgresql(api):
     assert slugs(api, "q=angiogenesis") == ["twice", "once"]
 
 
-@on_postgresql
-def test_search_understands_web_search_syntax_on_postgresql(api):
+def test_search_understands_web_search_syntax(api):
     ClaimFactory(slug="with-mice", statement="Tumors grew in mice.")
     ClaimFactory(slug="with-rats", statement="Tumors grew in rats.")
 

@@ -559,23 +559,28 @@ def test_search_finds_claims_findings_and_papers(client):
     response = client.get("/search/", {"q": "glioma"})
 
     page = main(response)
-    assert f'<a class="claim-link" href="/claims/{claim.slug}/">MSC home' in page
-    assert "Cells reached gliomas." in page
-    assert f'href="/publications/{paper.pmid}/">Glioma tropism' in page
+    assert (
+        f'<a class="claim-link" href="/claims/{claim.slug}/">MSC home to '
+        "<mark>gliomas</mark>." in page
+    )
+    assert "Cells reached <mark>gliomas</mark>." in page
+    assert f'href="/publications/{paper.pmid}/"><mark>Glioma</mark> tropism' in page
     assert "MSC feed tumors." not in page
     assert "1 claim, 1 finding and 1 paper match" in words(response)
 
 
-def test_search_shows_the_first_twenty_of_each_kind_and_says_there_are_more(
-    client,
-):
+def test_search_pages_each_kind_twenty_at_a_time(client):
     for n in range(21):
         ClaimFactory(statement=f"Gliomas attract MSC, report {n}.")
 
-    page = words(client.get("/search/", {"q": "gliomas"}))
+    first = client.get("/search/", {"q": "gliomas"})
+    second = client.get("/search/", {"q": "gliomas", "claims_page": 2})
 
-    assert "More than 20 claims, 0 findings and 0 papers match" in page
-    assert "See every matching claim" in page
+    assert "21 claims, 0 findings and 0 papers match" in words(first)
+    assert main(first).count('class="claim-item"') == 20
+    assert "Page 1 of 2" in words(first)
+    assert main(second).count('class="claim-item"') == 1
+    assert "Page 2 of 2" in words(second)
 
 
 def test_search_without_words_shows_only_the_form(client):
@@ -716,3 +721,21 @@ def test_a_fresh_browse_page_makes_five_queries_however_many_claims(
 
     assert page.status_code == 200
     assert page.context["page"].paginator.count == 122
+
+
+def test_pages_and_searches_count_against_the_apis_rate_limit(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": None},
+    }
+    ClaimFactory(statement="MSC home to gliomas.")
+
+    statuses = [
+        client.get(url).status_code for url in ("/", "/search/?q=glioma", "/claims/")
+    ]
+    refused = client.get("/search/", {"q": "glioma"})
+
+    assert statuses == [200, 200, 200]
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many requests" in refused.content.decode()

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from claims.api.throttling import AnonThrottle
+from portal.throttling import AnonThrottle
 from tests.factories import UserFactory
 from tests.portal.test_cache import use_cache
 from tests.redis_server import redis_server_or_skip

@@ -1,4 +1,5 @@
-"""Rate limits for anonymous and authenticated clients.
+"""Rate limits for anonymous and authenticated clients, on the API and the
+reader's pages alike (claims.pages.page_cache).
 
 DRF's throttles read their rates once, at import, and keep a list of request
 times that each web process reads, changes and writes back: two processes let
@@ -16,7 +17,11 @@ import time
 
 from django.core.cache import cache
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
 
 from portal.proxies import client_ip
 
@@ -67,3 +72,23 @@ class AnonThrottle(_FixedWindow, AnonRateThrottle):
 
 class UserThrottle(_FixedWindow, UserRateThrottle):
     """Per user, for requests with a token or a session."""
+
+
+class PageThrottle(_FixedWindow, SimpleRateThrottle):
+    """Per client IP address, at the anonymous rate, counted with the API's
+    anonymous requests: the pages show every reader the same, and asking who
+    is signed in would read the session and make every page vary on Cookie."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
+
+
+def throttle_wait(request) -> int | None:
+    """Seconds a client over its page rate must wait, or None."""
+    throttle = PageThrottle()
+    return None if throttle.allow_request(request, None) else throttle.wait()

@@ -1,0 +1,123 @@
+"""How each database finds and ranks a term: SQLite's FTS5 tables, PostgreSQL's
+stored documents.
+
+Both index the same fields (migration 0014 writes the tables, triggers and
+generated columns), split text into the same words (letters and digits: on
+PostgreSQL the documents turn ASCII punctuation into spaces first, as FTS5's
+unicode61 tokenizer does, so "IL-6" and "CXCL12/SDF-1" are words on both) and
+stem them (Porter on SQLite, Snowball English on PostgreSQL). Ranking weighs a
+paper's title, authors and identifiers above its abstract, and orders each kind
+by its own text: a claim by its statement, a finding by itself and its quote.
+"""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connection
+from django.db.models import Expression, FloatField, QuerySet
+from django.db.models.expressions import RawSQL
+
+from claims.models import Claim, Evidence, Publication
+from claims.search.query import Alternative, Query, Term
+
+SEARCH_CONFIG = "english"
+# Each kind's indexed fields, in the FTS5 table's column order, with bm25's
+# weight for each (PostgreSQL's documents weigh them A to D, in the same order).
+FIELDS: dict[type, dict[str, float]] = {
+    Claim: {"statement": 1.0},
+    Evidence: {"finding": 1.0, "quote": 1.0},
+    Publication: {
+        "title": 4.0,
+        "authors": 4.0,
+        "journal": 2.0,
+        "identifiers": 4.0,
+        "abstract": 1.0,
+    },
+}
+# ts_rank_cd's normalisation 1: divide by 1 + log(length), so a short text that
+# matches outranks a long one that mentions the words once (bm25 does the same).
+PG_NORMALISATION = 1
+
+
+def matching(model: type, term: Term) -> QuerySet | RawSQL:
+    """The ids of the rows of `model` whose own text holds the term."""
+    if connection.vendor == "postgresql":
+        found = model.objects.alias(document=Document()).filter(
+            document=_tsquery(term.alternatives)
+        )
+        return found.order_by().values("pk")
+    table = fts_table(model)
+    return RawSQL(
+        f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [_fts5(term.alternatives)]
+    )
+
+
+def rank(model: type, query: Query) -> Expression:
+    """How well a row's own text matches any positive term: higher is better."""
+    alternatives = tuple(a for t in query.positive for a in t.alternatives)
+    if connection.vendor == "postgresql":
+        return SearchRank(
+            Document(),
+            _tsquery(alternatives),
+            cover_density=True,
+            normalization=PG_NORMALISATION,
+        )
+    return Fts5Rank(model, _fts5(alternatives))
+
+
+def fts_table(model: type) -> str:
+    return f"{model._meta.db_table}_fts"
+
+
+def _fts5(alternatives: tuple[Alternative, ...]) -> str:
+    """An FTS5 query: any of the phrases. Words are letters and digits only, so
+    none needs escaping."""
+    return " OR ".join(
+        '"' + " ".join(a.words) + '"' + ("*" if a.prefix else "") for a in alternatives
+    )
+
+
+def _tsquery(alternatives: tuple[Alternative, ...]) -> SearchQuery:
+    """A tsquery: any of the phrases, each word stemmed by to_tsquery."""
+    phrases = (
+        " <-> ".join(f"'{w}'" for w in a.words) + (":*" if a.prefix else "")
+        for a in alternatives
+    )
+    raw = " | ".join(f"({p})" for p in phrases)
+    return SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
+
+
+class Document(Expression):
+    """A row's stored search document on PostgreSQL: the generated column
+    search_document (migration 0014), stemmed once when the row is written.
+
+    The model does not declare it, as SQLite has none; it is named here in the
+    query's own alias for the row's table (U0 in a subquery).
+    """
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        return f"{_alias(compiler)}.search_document", []
+
+
+class Fts5Rank(Expression):
+    """A row's bm25 score in its FTS5 table, negated so that higher is better;
+    0 where the row's own text holds none of the words."""
+
+    output_field = FloatField()
+
+    def __init__(self, model: type, match: str):
+        super().__init__()
+        self.model, self.match = model, match
+
+    def as_sql(self, compiler, connection):
+        table = fts_table(self.model)
+        weights = ", ".join(str(w) for w in FIELDS[self.model].values())
+        return (
+            f"COALESCE((SELECT -bm25({table}, {weights}) FROM {table} "
+            f"WHERE {table} MATCH %s AND {table}.rowid = {_alias(compiler)}.id), 0)",
+            [self.match],
+        )
+
+
+def _alias(compiler) -> str:
+    return compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
