@@ -124,7 +124,6 @@ UNQUOTED = {
     "studeny2004-engraftment-tumors": "the stored abstract ends mid-sentence",
     "studeny2004-stroma-precursors": "the stored abstract ends mid-sentence",
     "studeny2004-ifnb-msc": "the stored abstract ends mid-sentence",
-    "studeny2004-stroma-incorporation": "the stored abstract ends mid-sentence",
     "jones2007-not-msc-specific": "the stored abstract ends before the finding",
     "wang2005-safety-concern": "the stored abstract ends mid-sentence",
     "ling2010-ifnb-msc-syngeneic-breast": "its finding is one 700-character sentence",
