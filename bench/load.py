@@ -5,8 +5,8 @@
 
 Starts gunicorn (2 sync workers) with production settings: DEBUG off, a generated
 secret key, static files collected into a temporary STATIC_ROOT for WhiteNoise's
-manifest, and API throttling lifted so that it does not cap the figures (with
---throttle, the production rates apply: most API requests then get a 429, which
+manifest, and throttling lifted so that it does not cap the figures (with
+--throttle, the production rates apply: most API and page requests then get a 429, which
 is expected and counted apart, and only other errors fail the run). It serves
 the database DATABASE_URL names (the default SQLite file when unset). wrk then
 drives each URL for --duration seconds over --connections connections: the API's
