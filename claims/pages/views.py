@@ -112,6 +112,8 @@ def claim_list(request):
             "page": page,
             "year_bounds": filters.year_bounds(),
             "export_url": _export_url(filters.querystring()),
+            # The words a search found, to mark them in the statements.
+            "query": parse(q) if (q := filterset.form.cleaned_data.get("q")) else None,
         },
     )
 

@@ -739,3 +739,11 @@ def test_pages_and_searches_count_against_the_apis_rate_limit(client, settings):
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
     assert "Too many requests" in refused.content.decode()
+
+
+def test_the_browse_page_marks_the_words_its_search_found(client):
+    claim = ClaimFactory(statement="MSC home to gliomas.")
+
+    page = main(client.get("/claims/", {"q": "glioma"}))
+
+    assert f'href="/claims/{claim.slug}/">MSC home to <mark>gliomas</mark>.' in page
