@@ -119,11 +119,11 @@ def test_review_articles_are_at_most_a_fifth_of_the_records(data):
 
 
 # Primary records whose abstract is at hand but carry no quote, and why.
+BEFORE_IN_VIVO = "the stored abstract stops before the in vivo results"
 UNQUOTED = {
     "kidd2009-bioluminescence-tropism": "the stored abstract ends mid-sentence",
-    "studeny2004-engraftment-tumors": "the stored abstract ends mid-sentence",
-    "studeny2004-stroma-precursors": "the stored abstract ends mid-sentence",
-    "studeny2004-ifnb-msc": "the stored abstract ends mid-sentence",
+    "studeny2004-engraftment-tumors": BEFORE_IN_VIVO,
+    "studeny2004-stroma-precursors": BEFORE_IN_VIVO,
     "jones2007-not-msc-specific": "the stored abstract ends before the finding",
     "wang2005-safety-concern": "the stored abstract ends mid-sentence",
     "ling2010-ifnb-msc-syngeneic-breast": "its finding is one 700-character sentence",
