@@ -32,7 +32,7 @@ from drf_spectacular.utils import extend_schema_field
 from claims.facets import EVIDENCE_FACETS
 from claims.literature.citations import MAX_PMID
 from claims.models import Claim, Evidence, Term, Topic, any_term_q
-from claims.search import parse, text_search
+from claims.search import SEARCH_LIMIT, parse, text_search
 from claims.status_rules import ClaimKind, ClaimStatus
 
 
@@ -159,6 +159,13 @@ class TermsFilter(ConditionFilter, filters.ModelMultipleChoiceFilter):
         return sorted({term.slug for term in value})
 
 
+SEARCH_BOUND = (
+    f" A search lists at most {SEARCH_LIMIT} rows: the best matches, or for a word"
+    " found nearly everywhere the first matches in the list's order; add words"
+    " or filters to narrow it."
+)
+
+
 class SearchField(forms.CharField):
     """Words, their spaces collapsed; a query claims.search.parse accepts (at
     most MAX_TERMS terms, and something to search for)."""
@@ -179,6 +186,7 @@ class SearchFilter(filters.CharFilter):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "Words to search for; best match first.")
+        kwargs["help_text"] += SEARCH_BOUND
         super().__init__(max_length=200, **kwargs)
 
     def filter(self, qs, value):

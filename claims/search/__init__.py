@@ -1,57 +1,232 @@
 """Finding claims, evidence and papers by words, the same way on every database.
 
-`text_search` is the one place that knows how to search; the web pages and the
-API both call it. claims.search.query says what a query means (terms,
-synonyms, stop words, the limit on terms), claims.search.engines how SQLite
-and PostgreSQL find and rank a term, claims.search.site what the search page
-shows.
+`search` (and `text_search`, its rows) is the one place that knows how to
+search; the web pages and the API both call it. claims.search.query says what
+a query means (terms, synonyms, stop words, the limit on terms),
+claims.search.engines how SQLite and PostgreSQL find and rank a term,
+claims.search.site what the search page shows.
+
+A search lists at most SEARCH_LIMIT rows, and ranks no more than it gathers:
+
+- When a term is rare (fewer than RARE rows of every kind hold it), every row
+  matching it is gathered, the other terms are checked on those rows alone,
+  and the matches are ranked: the best SEARCH_LIMIT are listed, exactly.
+- When every term is common, the rows are read in the list's own order until
+  SEARCH_LIMIT of them match, and those are ranked. A word in most of the
+  corpus ranks nothing apart, so its first matches in the list's order (a
+  claim's topic and position, a finding's rating, a paper's year) stand for
+  all of them. If fewer match among the first MAX_READ rows, the words are
+  not that common after all: every match is gathered and ranked, as for a
+  rare term.
+
+bench/api_pages.py measures both, against a hand-written floor.
 """
 
+from dataclasses import dataclass
+
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from claims.models import Claim, Evidence, Publication
-from claims.search.engines import Document, matching, rank
+from claims.search.engines import (
+    Document,
+    HoldsTerm,
+    id_set,
+    matching,
+    own_text,
+    rank,
+)
 from claims.search.query import MAX_TERMS, Query, Term, parse
 
-__all__ = ["MAX_TERMS", "Document", "Query", "parse", "text_search"]
+__all__ = [
+    "MAX_TERMS",
+    "SEARCH_LIMIT",
+    "Document",
+    "Plan",
+    "Query",
+    "Search",
+    "id_set",
+    "parse",
+    "plan_search",
+    "search",
+    "text_search",
+]
+
+# The most rows of a kind one search lists.
+SEARCH_LIMIT = 1000
+# A term that fewer rows than this hold, in every kind, is rare.
+RARE = 1000
+# The most rows read in the list's order: SEARCH_LIMIT matches in fewer rows
+# (a word in a quarter of them at least) are the first matches; with fewer,
+# every match is gathered instead.
+MAX_READ = 4 * (SEARCH_LIMIT + 1)
+# The most rows checked in one query.
+CHUNK = 2000
+KINDS = (Claim, Evidence, Publication)
+
+
+@dataclass(frozen=True)
+class Search:
+    rows: QuerySet  # the matches listed, the best first
+    count: int  # how many: at most SEARCH_LIMIT
+    capped: bool  # more rows match, or may, than are listed
+
+
+@dataclass(frozen=True)
+class Plan:
+    driver: Term | None  # the rarest term, if one is rare; None if all are common
 
 
 def text_search(queryset: QuerySet, q: str | Query) -> QuerySet:
     """The rows of a Claim, Evidence or Publication queryset that match q, the
-    best first.
+    best first (see `search`); all of them if q has no terms."""
+    query = q if isinstance(q, Query) else parse(q)
+    return search(queryset, query).rows if query else queryset
+
+
+def search(queryset: QuerySet, q: str | Query, plan: Plan | None = None) -> Search:
+    """The rows of a Claim, Evidence or Publication queryset that match q, the
+    best first, at most SEARCH_LIMIT of them.
 
     Every term of q must occur somewhere in a row's texts; a -term must not. A
     claim's texts are its statement and its accepted findings and their papers;
     a finding's, itself, its claim and its paper; a paper's, itself and the
     accepted findings citing it. Rows rank by how well their own text matches
     (a claim's statement, a finding and its quote, a paper's title, authors and
-    abstract), then in the queryset's own order.
+    abstract), then in the queryset's own order. `plan` is the query's plan,
+    when the caller searches several kinds with one query.
     """
     query = q if isinstance(q, Query) else parse(q)
-    for term in query.terms:
-        condition = _term_condition(queryset.model, term)
-        queryset = (
-            queryset.exclude(condition) if term.excluded else queryset.filter(condition)
+    if not query:
+        return Search(queryset, queryset.count(), capped=False)
+    ordering = tuple(queryset.query.order_by or queryset.model._meta.ordering)
+    driver = (plan or plan_search(query)).driver
+    first = None if driver else _first_matches(queryset, query, ordering)
+    ids, capped = first or _best_matches(queryset, query, driver, ordering)
+    rows = queryset.filter(pk__in=id_set(ids))
+    if query.positive:
+        rows = rows.annotate(search_rank=rank(queryset.model, query)).order_by(
+            "-search_rank", *ordering
         )
-    if not query.positive:
-        return queryset
-    ordering = queryset.query.order_by or queryset.model._meta.ordering
-    return queryset.annotate(search_rank=rank(queryset.model, query)).order_by(
-        "-search_rank", *ordering
-    )
+    return Search(rows, len(ids), capped)
 
 
-def _term_condition(model: type, term: Term) -> Q:
+def plan_search(query: Query) -> Plan:
+    """Which way to search, found in one query: how many rows of each kind
+    hold each positive term, each counted up to RARE."""
+    terms = query.positive
+    probes = [
+        m.objects.filter(own_text(m, term)).order_by().values("pk")[:RARE]
+        for term in terms
+        for m in KINDS
+    ]
+    if not probes:
+        return Plan(None)
+    parts, params = [], []
+    for probe in probes:
+        sql, probe_params = probe.query.get_compiler(probe.db).as_sql()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) probe)")
+        params.extend(probe_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        counts = cursor.fetchone()
+    most = {
+        term: max(counts[i * len(KINDS) : (i + 1) * len(KINDS)])
+        for i, term in enumerate(terms)
+    }
+    rare = [term for term in terms if most[term] < RARE]
+    return Plan(min(rare, key=most.__getitem__) if rare else None)
+
+
+def _best_matches(
+    queryset: QuerySet, query: Query, driver: Term | None, ordering: tuple[str, ...]
+) -> tuple[list[int], bool]:
+    """Every row matching the query, gathered by the rare term (or by every
+    term); the best SEARCH_LIMIT of them if there are more (with only -terms,
+    the first in the list's order)."""
+    model = queryset.model
+    gathered_by = [driver] if driver else list(query.terms)
+    found = queryset.order_by()
+    for term in gathered_by:
+        condition = _term_condition(model, term)
+        found = found.exclude(condition) if term.excluded else found.filter(condition)
+    ids = list(found.values_list("pk", flat=True))
+    rest = Query(tuple(t for t in query.terms if t not in gathered_by))
+    if rest:
+        chunks = (ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK))
+        ids = [pk for chunk in chunks for pk in _matches(model, rest, chunk)]
+    if len(ids) <= SEARCH_LIMIT:
+        return ids, False
+    best = queryset.filter(pk__in=id_set(ids)).order_by(*ordering)
+    if query.positive:
+        best = best.annotate(search_rank=rank(model, query)).order_by(
+            "-search_rank", *ordering
+        )
+    return list(best.values_list("pk", flat=True)[:SEARCH_LIMIT]), True
+
+
+def _first_matches(
+    queryset: QuerySet, query: Query, ordering: tuple[str, ...]
+) -> tuple[list[int], bool] | None:
+    """The first SEARCH_LIMIT rows, in the queryset's order, that match; None
+    if fewer match among the first MAX_READ."""
+    ordered = queryset.order_by(*ordering).values_list("pk", flat=True)
+    ids: list[int] = []
+    start, size = 0, SEARCH_LIMIT + 1  # enough if every row matches; then more
+    while start < MAX_READ:
+        chunk = list(ordered[start : start + size])
+        matched = set(_matches(queryset.model, query, chunk))
+        ids += [pk for pk in chunk if pk in matched]
+        if len(ids) > SEARCH_LIMIT:
+            return ids[:SEARCH_LIMIT], True
+        if len(chunk) < size:
+            return ids, False  # every row read
+        start, size = start + size, min(CHUNK, MAX_READ - start - size)
+    return None
+
+
+def _matches(model: type, query: Query, ids) -> list[int]:
+    """Which of these rows match every term of the query."""
+    rows = model.objects.filter(pk__in=id_set(ids))
+    for term in query.terms:
+        condition = _term_condition(model, term, within=ids)
+        rows = rows.exclude(condition) if term.excluded else rows.filter(condition)
+    return list(rows.order_by().values_list("pk", flat=True))
+
+
+def _term_condition(model: type, term: Term, *, within=None) -> Q:
     """The term occurs in one of the row's texts.
 
-    Each kind's text is searched once, in a subquery, and the rows are related
-    to the matches through the evidence: stemming or scanning a text costs far
-    more than joining, so no text is searched twice.
+    Without `within`, each kind's text is searched once, in a subquery, and
+    the rows are related to the matches through the evidence: for a rare
+    term, that reads few rows. With `within` (the ids of a few rows of
+    `model`), only the texts of those rows and of what relates to them are
+    read: on PostgreSQL row by row, stopping at the first text that holds it.
     """
-    claims, findings, papers = (
-        matching(m, term) for m in (Claim, Evidence, Publication)
-    )
     accepted = Evidence.objects.accepted()
+    if within is None:
+        claims, findings, papers = (
+            matching(m, term) for m in (Claim, Evidence, Publication)
+        )
+    elif connection.vendor == "postgresql":
+        return Q(HoldsTerm(model, term))
+    else:
+        # The rows themselves, and the findings that relate them to the rest.
+        ids = id_set(within)
+        related = {
+            Claim: accepted.filter(claim_id__in=ids),
+            Evidence: Evidence.objects.filter(pk__in=ids),
+            Publication: accepted.filter(publication_id__in=ids),
+        }[model]
+        among = {
+            Claim: related.values("claim_id"),
+            Evidence: related.values("pk"),
+            Publication: related.values("publication_id"),
+        }
+        among[model] = ids
+        claims, findings, papers = (
+            _own(m, term, pk__in=among[m]) for m in (Claim, Evidence, Publication)
+        )
     if model is Claim:
         return (
             Q(pk__in=claims)
@@ -63,3 +238,8 @@ def _term_condition(model: type, term: Term) -> Q:
     return Q(pk__in=papers) | Q(
         pk__in=accepted.filter(pk__in=findings).values("publication_id")
     )
+
+
+def _own(model: type, term: Term, **among) -> QuerySet:
+    """The ids of the rows `among` whose own text holds the term."""
+    return model.objects.filter(own_text(model, term), **among).order_by().values("pk")

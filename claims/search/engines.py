@@ -10,9 +10,16 @@ paper's title, authors and identifiers above its abstract, and orders each kind
 by its own text: a claim by its statement, a finding by itself and its quote.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+import json
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorExact,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import Expression, FloatField, QuerySet
+from django.db.models import BooleanField, Expression, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from claims.models import Claim, Evidence, Publication
@@ -48,6 +55,24 @@ def matching(model: type, term: Term) -> QuerySet | RawSQL:
     return RawSQL(
         f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [_fts5(term.alternatives)]
     )
+
+
+def own_text(model: type, term: Term) -> Q:
+    """The row's own text holds the term: a condition on the row itself, so
+    that a query over a few rows reads only their documents."""
+    if connection.vendor == "postgresql":
+        return Q(SearchVectorExact(Document(), _tsquery(term.alternatives)))
+    return Q(pk__in=matching(model, term))
+
+
+def id_set(ids: list[int]) -> RawSQL:
+    """Ids for an __in lookup, as one parameter: a PostgreSQL array, unnested,
+    or a JSON array on SQLite. An IN list of thousands of values takes
+    PostgreSQL's planner longer than the query (it weighs each value), and
+    SQLite takes at most 32,766 parameters in one statement."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
 
 
 def rank(model: type, query: Query) -> Expression:
@@ -121,3 +146,55 @@ class Fts5Rank(Expression):
 
 def _alias(compiler) -> str:
     return compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+
+
+class HoldsTerm(Expression):
+    """PostgreSQL: the row's texts hold the term (its own, or those related to
+    it, as claims.search defines them), checked row by row.
+
+    Each related text is an EXISTS that stops at its first match, evaluated
+    only when the row's own text does not match. OFFSET 0 keeps the planner
+    from turning the EXISTS into a hashed subplan, which would gather every
+    match of a common word in the whole table first.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, model: type, term: Term):
+        super().__init__()
+        self.model, self.term = model, term
+
+    def as_sql(self, compiler, connection):
+        row = _alias(compiler)
+        tsquery, tsquery_params = compiler.compile(_tsquery(self.term.alternatives))
+        claims, evidence, papers = (
+            m._meta.db_table for m in (Claim, Evidence, Publication)
+        )
+        accepted = Evidence.Status.ACCEPTED.value
+        related = {
+            Claim: [
+                f"SELECT 1 FROM {evidence} e WHERE e.claim_id = {row}.id "
+                f"AND e.status = %s AND e.search_document @@ {tsquery}",
+                f"SELECT 1 FROM {evidence} e JOIN {papers} p "
+                f"ON p.id = e.publication_id WHERE e.claim_id = {row}.id "
+                f"AND e.status = %s AND p.search_document @@ {tsquery}",
+            ],
+            Evidence: [
+                f"SELECT 1 FROM {claims} c WHERE c.id = {row}.claim_id "
+                f"AND c.search_document @@ {tsquery}",
+                f"SELECT 1 FROM {papers} p WHERE p.id = {row}.publication_id "
+                f"AND p.search_document @@ {tsquery}",
+            ],
+            Publication: [
+                f"SELECT 1 FROM {evidence} e WHERE e.publication_id = {row}.id "
+                f"AND e.status = %s AND e.search_document @@ {tsquery}",
+            ],
+        }[self.model]
+        sql = " OR ".join(
+            [f"{row}.search_document @@ {tsquery}"]
+            + [f"EXISTS ({s} OFFSET 0)" for s in related]
+        )
+        params = [*tsquery_params]
+        for s in related:
+            params += ([accepted] if "e.status" in s else []) + [*tsquery_params]
+        return f"({sql})", params

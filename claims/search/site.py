@@ -4,19 +4,14 @@ bound, and a suggestion when a word is not in the corpus."""
 import math
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
 from claims.freshness import data_version
 from claims.models import Claim, Evidence, Publication
-from claims.search import text_search
+from claims.search import Search, plan_search, search
 from claims.search.engines import matching
 from claims.search.query import Query
 from claims.search.snippets import suggestion
 
 PAGE_SIZE = 20
-# Counting every match of a common word reads every matching row; past this
-# many, the page says "more than" (and pages no further).
-COUNT_CAP = 1000
 # Each kind's page parameter on /search/.
 SEARCH_PAGE_PARAMS = {
     "claims": "claims_page",
@@ -53,8 +48,8 @@ HIT_PUBLICATION_FIELDS = (
 @dataclass(frozen=True)
 class Hits:
     rows: list
-    count: int  # at most COUNT_CAP
-    capped: bool  # more than `count` match
+    count: int  # at most claims.search.SEARCH_LIMIT
+    capped: bool  # more than `count` match, or may
     page: int
     pages: int
     param: str  # the query parameter of this kind's page
@@ -83,9 +78,10 @@ def search_site(query: Query, *, pages: dict[str, int]) -> SiteResults:
         .order_by("-rating", "pk"),
         "publications": Publication.objects.only(*HIT_PUBLICATION_FIELDS),
     }
+    plan = plan_search(query)
     hits = {
         kind: _page(
-            text_search(qs, query),
+            search(qs, query, plan),
             SEARCH_PAGE_PARAMS[kind],
             pages.get(SEARCH_PAGE_PARAMS[kind], 1),
         )
@@ -102,13 +98,11 @@ def search_site(query: Query, *, pages: dict[str, int]) -> SiteResults:
     )
 
 
-def _page(queryset: QuerySet, param: str, page: int) -> Hits:
-    found = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
-    count = min(found, COUNT_CAP)
-    pages = max(math.ceil(count / PAGE_SIZE), 1)
+def _page(found: Search, param: str, page: int) -> Hits:
+    pages = max(math.ceil(found.count / PAGE_SIZE), 1)
     page = min(max(page, 1), pages)
-    rows = list(queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
-    return Hits(rows, count, found > COUNT_CAP, page, pages, param)
+    rows = list(found.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    return Hits(rows, found.count, found.capped, page, pages, param)
 
 
 def _in_corpus(term) -> bool:

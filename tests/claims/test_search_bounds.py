@@ -1,0 +1,146 @@
+"""A search lists at most SEARCH_LIMIT rows, and what it lists is right.
+
+With the limits made small, the shipped review has rare words and common
+ones, so every way claims.search has of finding rows is taken: gathering by a
+rare word, reading the list's order, and falling back from the one to the
+other. Whatever the query, on either database (CI runs both), a search lists
+only rows that match; all of them when they fit; and otherwise either the best
+ranked or the first in the list's order.
+"""
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from claims import search as s
+from claims.models import Claim, Evidence, Publication
+from claims.search.engines import rank
+
+pytestmark = pytest.mark.django_db
+
+WORDS = [
+    "tumor",
+    "MSC",
+    "marrow",
+    "cells",
+    "mice",
+    "growth",
+    "angiogenesis",
+    "myeloma",
+    "IL6",
+    "Karnoub",
+    "stromal",
+    "NK",
+    '"bone marrow"',
+    "angio*",
+    "osteolysis",
+]
+term = st.tuples(st.booleans(), st.sampled_from(WORDS)).map(
+    lambda t: ("-" if t[0] else "") + t[1]
+)
+queries = st.lists(term, min_size=1, max_size=3, unique=True).map(" ".join)
+LISTS = {
+    "claims": lambda: Claim.objects.all(),
+    "findings": lambda: Evidence.objects.accepted().order_by("-rating", "pk"),
+    "papers": lambda: Publication.objects.all(),
+}
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    """Limits at the review's scale: 5 rows listed, words in 8 rows common."""
+    monkeypatch.setattr(s, "SEARCH_LIMIT", 5)
+    monkeypatch.setattr(s, "RARE", 8)
+    monkeypatch.setattr(s, "MAX_READ", 4 * 6)
+    monkeypatch.setattr(s, "CHUNK", 7)
+
+
+def every_match(queryset, query) -> set[int]:
+    """The definition, unbounded: every row whose texts hold each term."""
+    for t in query.terms:
+        condition = s._term_condition(queryset.model, t)
+        queryset = (
+            queryset.exclude(condition) if t.excluded else queryset.filter(condition)
+        )
+    return set(queryset.values_list("pk", flat=True))
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(q=queries, kind=st.sampled_from(sorted(LISTS)))
+def test_a_search_lists_matches_only_all_that_fit_else_the_best_or_the_first(
+    confirmed_review, small_limits, q, kind
+):
+    queryset = LISTS[kind]()
+    query = s.parse(q)
+    found = s.search(queryset, query)
+    listed = list(found.rows.values_list("pk", flat=True))
+    matches = every_match(queryset, query)
+    event("gathered by a rare word" if s.plan_search(query).driver else "common words")
+    event("capped" if found.capped else "all listed")
+
+    assert found.count == len(listed) <= s.SEARCH_LIMIT
+    assert len(set(listed)) == len(listed)
+    assert set(listed) <= matches
+    if len(matches) <= s.SEARCH_LIMIT:
+        assert set(listed) == matches
+    if not found.capped:
+        assert set(listed) == matches
+    else:
+        assert len(listed) == s.SEARCH_LIMIT < len(matches)
+        assert best_ranked(queryset, query, listed, matches) or first_in_order(
+            queryset, listed, matches
+        )
+
+
+def best_ranked(queryset, query, listed, matches) -> bool:
+    if not query.positive:
+        return False
+    ranks = dict(
+        queryset.filter(pk__in=matches)
+        .annotate(search_rank=rank(queryset.model, query))
+        .values_list("pk", "search_rank")
+    )
+    return min(ranks[pk] for pk in listed) >= max(
+        (ranks[pk] for pk in matches - set(listed)), default=0
+    )
+
+
+def first_in_order(queryset, listed, matches) -> bool:
+    order = [pk for pk in queryset.values_list("pk", flat=True) if pk in matches]
+    return set(order[: len(listed)]) == set(listed)
+
+
+@pytest.mark.parametrize("kind", sorted(LISTS))
+def test_listed_rows_come_best_ranked_first(confirmed_review, small_limits, kind):
+    queryset = LISTS[kind]()
+    query = s.parse("tumor MSC")
+    rows = s.search(queryset, query).rows
+    ranks = [r.search_rank for r in rows]
+
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def test_a_common_word_is_read_in_the_lists_order_and_a_rare_one_gathered(
+    confirmed_review, small_limits
+):
+    common, rare = s.parse("tumor"), s.parse("osteolysis")
+
+    assert s.plan_search(common).driver is None
+    assert s.plan_search(rare).driver == rare.terms[0]
+    claims = Claim.objects.all()
+    first = s._first_matches(claims, common, tuple(Claim._meta.ordering))
+    assert first is not None
+    ids, capped = first
+    assert capped
+    assert (
+        ids
+        == [
+            pk
+            for pk in claims.values_list("pk", flat=True)
+            if pk in set(every_match(claims, common))
+        ][: s.SEARCH_LIMIT]
+    )
