@@ -311,7 +311,7 @@ def test_search_understands_web_search_syntax(api):
 @pytest.mark.parametrize("model", [Claim, Evidence, Publication])
 def test_postgresql_finds_words_in_the_stored_documents_through_their_index(model):
     query = SearchQuery("tumor", search_type="phrase", config="english")
-    matches = model.objects.alias(document=Document()).filter(document=query)
+    matches = model.objects.alias(document=Document()).filter(document=query).order_by()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
 
