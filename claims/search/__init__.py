@@ -75,6 +75,8 @@ class Search:
 @dataclass(frozen=True)
 class Plan:
     driver: Term | None  # the rarest term, if one is rare; None if all are common
+    # The kinds in fewer than RARE of whose rows the own text holds a term.
+    ranked: frozenset[type] = frozenset()
 
 
 def text_search(queryset: QuerySet, q: str | Query) -> QuerySet:
@@ -100,9 +102,13 @@ def search(queryset: QuerySet, q: str | Query, plan: Plan | None = None) -> Sear
     if not query:
         return Search(queryset, queryset.count(), capped=False)
     ordering = tuple(queryset.query.order_by or queryset.model._meta.ordering)
-    driver = (plan or plan_search(query)).driver
-    first = None if driver else _first_matches(queryset, query, ordering)
-    ids, capped = first or _best_matches(queryset, query, driver, ordering)
+    plan = plan or plan_search(query)
+    if plan.driver:
+        ids, capped = _best_matches(queryset, query, plan.driver, ordering)
+    else:
+        own = _own_matches(queryset, query) if queryset.model in plan.ranked else []
+        found = _first_matches(queryset, query, ordering, after=own)
+        ids, capped = found or _best_matches(queryset, query, None, ordering)
     rows = queryset.filter(pk__in=id_set(ids))
     if query.positive:
         rows = rows.annotate(search_rank=rank(queryset.model, query)).order_by(
@@ -113,15 +119,17 @@ def search(queryset: QuerySet, q: str | Query, plan: Plan | None = None) -> Sear
 
 def plan_search(query: Query) -> Plan:
     """Which way to search, found in one query: how many rows of each kind
-    hold each positive term, each counted up to RARE."""
+    hold each positive term in their own text, and any of them, each counted
+    up to RARE."""
     terms = query.positive
+    if not terms:
+        return Plan(None)
+    words = (*terms, _any(query))
     probes = [
         m.objects.filter(own_text(m, term)).order_by().values("pk")[:RARE]
-        for term in terms
+        for term in words
         for m in KINDS
     ]
-    if not probes:
-        return Plan(None)
     parts, params = [], []
     for probe in probes:
         sql, probe_params = probe.query.get_compiler(probe.db).as_sql()
@@ -130,12 +138,25 @@ def plan_search(query: Query) -> Plan:
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         counts = cursor.fetchone()
-    most = {
-        term: max(counts[i * len(KINDS) : (i + 1) * len(KINDS)])
-        for i, term in enumerate(terms)
-    }
+    n = len(KINDS)
+    per_term = [counts[i * n : (i + 1) * n] for i in range(len(words))]
+    most = {term: max(n) for term, n in zip(terms, per_term, strict=False)}
     rare = [term for term in terms if most[term] < RARE]
-    return Plan(min(rare, key=most.__getitem__) if rare else None)
+    ranked = frozenset(m for m, n in zip(KINDS, per_term[-1], strict=True) if n < RARE)
+    return Plan(min(rare, key=most.__getitem__) if rare else None, ranked)
+
+
+def _any(query: Query) -> Term:
+    """A term for any positive term: the rows it finds are those that rank."""
+    return Term("", tuple(a for t in query.positive for a in t.alternatives))
+
+
+def _own_matches(queryset: QuerySet, query: Query) -> list[int]:
+    """The matches whose own text holds a positive term (fewer than RARE):
+    the rows that rank above every other match."""
+    model = queryset.model
+    own = queryset.filter(own_text(model, _any(query))).order_by()
+    return _matches(model, query, list(own.values_list("pk", flat=True)))
 
 
 def _best_matches(
@@ -157,32 +178,45 @@ def _best_matches(
         ids = [pk for chunk in chunks for pk in _matches(model, rest, chunk)]
     if len(ids) <= SEARCH_LIMIT:
         return ids, False
-    best = queryset.filter(pk__in=id_set(ids)).order_by(*ordering)
-    if query.positive:
-        best = best.annotate(search_rank=rank(model, query)).order_by(
-            "-search_rank", *ordering
-        )
-    return list(best.values_list("pk", flat=True)[:SEARCH_LIMIT]), True
+    return _ranked(queryset, query, ids, ordering), True
 
 
 def _first_matches(
-    queryset: QuerySet, query: Query, ordering: tuple[str, ...]
+    queryset: QuerySet, query: Query, ordering: tuple[str, ...], after: list[int]
 ) -> tuple[list[int], bool] | None:
-    """The first SEARCH_LIMIT rows, in the queryset's order, that match; None
-    if fewer match among the first MAX_READ."""
+    """The rows that match, at most SEARCH_LIMIT: those `after` (the ranked
+    ones), then the first others in the queryset's order; None if too few
+    of those are among the first MAX_READ rows.
+
+    With `after` every row that ranks, the rows listed are exactly the first
+    of all the matches, best first; without, a word in most rows' own texts,
+    they are its first matches in the list's order."""
+    if len(after) > SEARCH_LIMIT:
+        return _ranked(queryset, query, after, ordering), True
     ordered = queryset.order_by(*ordering).values_list("pk", flat=True)
-    ids: list[int] = []
+    ids, skip = list(after), set(after)
     start, size = 0, SEARCH_LIMIT + 1  # enough if every row matches; then more
     while start < MAX_READ:
         chunk = list(ordered[start : start + size])
         matched = set(_matches(queryset.model, query, chunk))
-        ids += [pk for pk in chunk if pk in matched]
+        ids += [pk for pk in chunk if pk in matched and pk not in skip]
         if len(ids) > SEARCH_LIMIT:
             return ids[:SEARCH_LIMIT], True
         if len(chunk) < size:
             return ids, False  # every row read
         start, size = start + size, min(CHUNK, MAX_READ - start - size)
     return None
+
+
+def _ranked(queryset, query, ids, ordering) -> list[int]:
+    """The best SEARCH_LIMIT of these rows (with only -terms, the first in the
+    list's order)."""
+    best = queryset.filter(pk__in=id_set(ids)).order_by(*ordering)
+    if query.positive:
+        best = best.annotate(search_rank=rank(queryset.model, query)).order_by(
+            "-search_rank", *ordering
+        )
+    return list(best.values_list("pk", flat=True)[:SEARCH_LIMIT])
 
 
 def _matches(model: type, query: Query, ids) -> list[int]:

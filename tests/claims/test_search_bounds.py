@@ -79,34 +79,34 @@ def test_a_search_lists_matches_only_all_that_fit_else_the_best_or_the_first(
     found = s.search(queryset, query)
     listed = list(found.rows.values_list("pk", flat=True))
     matches = every_match(queryset, query)
-    event("gathered by a rare word" if s.plan_search(query).driver else "common words")
+    plan = s.plan_search(query)
+    exact = plan.driver or queryset.model in plan.ranked
+    event("gathered by a rare word" if plan.driver else "common words")
+    event("own texts ranked first" if queryset.model in plan.ranked else "own common")
     event("capped" if found.capped else "all listed")
 
     assert found.count == len(listed) <= s.SEARCH_LIMIT
     assert len(set(listed)) == len(listed)
     assert set(listed) <= matches
-    if len(matches) <= s.SEARCH_LIMIT:
-        assert set(listed) == matches
-    if not found.capped:
+    if len(matches) <= s.SEARCH_LIMIT or not found.capped:
         assert set(listed) == matches
     else:
         assert len(listed) == s.SEARCH_LIMIT < len(matches)
-        assert best_ranked(queryset, query, listed, matches) or first_in_order(
-            queryset, listed, matches
+    # Exactly the first of all matches, best first; or, for a word in most
+    # rows' own texts, its first matches in the list's order.
+    assert listed == best_first(queryset, query, matches)[: len(listed)] or (
+        not exact and first_in_order(queryset, listed, matches)
+    )
+
+
+def best_first(queryset, query, matches) -> list[int]:
+    rows = queryset.filter(pk__in=matches)
+    if query.positive:
+        ordering = queryset.query.order_by or queryset.model._meta.ordering
+        rows = rows.annotate(search_rank=rank(queryset.model, query)).order_by(
+            "-search_rank", *ordering
         )
-
-
-def best_ranked(queryset, query, listed, matches) -> bool:
-    if not query.positive:
-        return False
-    ranks = dict(
-        queryset.filter(pk__in=matches)
-        .annotate(search_rank=rank(queryset.model, query))
-        .values_list("pk", "search_rank")
-    )
-    return min(ranks[pk] for pk in listed) >= max(
-        (ranks[pk] for pk in matches - set(listed)), default=0
-    )
+    return list(rows.values_list("pk", flat=True))
 
 
 def first_in_order(queryset, listed, matches) -> bool:
@@ -132,15 +132,30 @@ def test_a_common_word_is_read_in_the_lists_order_and_a_rare_one_gathered(
     assert s.plan_search(common).driver is None
     assert s.plan_search(rare).driver == rare.terms[0]
     claims = Claim.objects.all()
-    first = s._first_matches(claims, common, tuple(Claim._meta.ordering))
-    assert first is not None
-    ids, capped = first
+    ids, capped = s._first_matches(claims, common, tuple(Claim._meta.ordering), [])
+    in_order = list(claims.values_list("pk", flat=True))
     assert capped
-    assert (
-        ids
-        == [
-            pk
-            for pk in claims.values_list("pk", flat=True)
-            if pk in set(every_match(claims, common))
-        ][: s.SEARCH_LIMIT]
-    )
+    assert ids == [pk for pk in in_order if pk in every_match(claims, common)][:5]
+
+
+@pytest.mark.parametrize("kind", sorted(LISTS))
+def test_words_common_only_through_related_texts_list_the_own_matches_first(
+    confirmed_review, small_limits, monkeypatch, kind
+):
+    """A word in many papers but few statements (or the other way round): the
+    rows whose own text holds it come first, then the other matches in the
+    list's order, exactly as if every match were ranked."""
+    monkeypatch.setattr(s, "RARE", 20)
+    queryset = LISTS[kind]()
+    words = []
+    for word in [*WORDS, "stem", "cancer", "human"]:
+        query = s.parse(word)
+        plan = s.plan_search(query)
+        if plan.driver or queryset.model not in plan.ranked:
+            continue
+        words.append(word)
+        listed = list(s.search(queryset, query).rows.values_list("pk", flat=True))
+        matches = every_match(queryset, query)
+        assert listed == best_first(queryset, query, matches)[: s.SEARCH_LIMIT], word
+
+    assert words
