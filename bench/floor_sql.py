@@ -154,43 +154,71 @@ def evidence_page(*, facets: dict[str, str], limit: int) -> tuple[str, list]:
     return sql, [*values, limit, *values]
 
 
+# A claim's texts hold the tsquery: its statement, an accepted finding, or the
+# paper of one. Row by row, each EXISTS stopping at its first match.
+CLAIM_HOLDS = """(
+    c.search_document @@ to_tsquery('english', %(tsquery)s)
+    OR EXISTS (SELECT 1 FROM claims_evidence e WHERE e.claim_id = c.id
+               AND e.status = 'accepted'
+               AND e.search_document @@ to_tsquery('english', %(tsquery)s) OFFSET 0)
+    OR EXISTS (SELECT 1 FROM claims_evidence e
+               JOIN claims_publication p ON p.id = e.publication_id
+               WHERE e.claim_id = c.id AND e.status = 'accepted'
+               AND p.search_document @@ to_tsquery('english', %(tsquery)s) OFFSET 0))
+"""
+# Every claim whose texts hold the tsquery, gathered through the indexes.
 SEARCH_CLAIMS = """
     SELECT c.id FROM claims_claim c
-    WHERE c.search_document @@ phraseto_tsquery('english'::regconfig, %(q)s)
+    WHERE c.search_document @@ to_tsquery('english', %(tsquery)s)
     UNION
     SELECT e.claim_id FROM claims_evidence e
     WHERE e.status = 'accepted'
-      AND e.search_document @@ phraseto_tsquery('english'::regconfig, %(q)s)
+      AND e.search_document @@ to_tsquery('english', %(tsquery)s)
     UNION
     SELECT e.claim_id FROM claims_evidence e
     WHERE e.status = 'accepted' AND e.publication_id IN (
         SELECT p.id FROM claims_publication p
-        WHERE p.search_document @@ phraseto_tsquery('english'::regconfig, %(q)s))
+        WHERE p.search_document @@ to_tsquery('english', %(tsquery)s))
 """
+CLAIM_ORDER = "t.position, c.position, c.slug"
 
 
-def claims_search(*, q: str, limit: int) -> tuple[str, list]:
-    """/api/v1/claims/?q=word: matching claims, best match first, with counts,
-    searched and ranked in the stored documents (migration 0010)."""
-    rank = (
-        "ts_rank(c.search_document, websearch_to_tsquery('english'::regconfig, %(q)s))"
-    )
+def claims_search(
+    *, tsquery: str, limit: int, first: bool, listed: int = 1000, read: int = 4004
+) -> tuple[str, dict]:
+    """/api/v1/claims/?q=word: the claims a search lists (at most `listed`),
+    best match first, with counts. `first`: the word is in most claims, so the
+    search lists its first matches in the list's order among the first `read`
+    claims; otherwise every match, gathered (claims.search)."""
+    if first:
+        found = f"""
+        SELECT c.id FROM (
+            SELECT c.* FROM claims_claim c JOIN claims_topic t ON t.id = c.topic_id
+            ORDER BY {CLAIM_ORDER} LIMIT %(read)s
+        ) c JOIN claims_topic t ON t.id = c.topic_id
+        WHERE {CLAIM_HOLDS}
+        ORDER BY {CLAIM_ORDER} LIMIT %(listed)s
+        """
+    else:
+        found = SEARCH_CLAIMS
+    rank = "ts_rank_cd(c.search_document, to_tsquery('english', %(tsquery)s), 1)"
     sql = f"""
-    WITH found AS ({SEARCH_CLAIMS}),
+    WITH found AS ({found}),
     c AS (
         SELECT c.*, {rank} AS rank, t.position AS t_position
         FROM claims_claim c JOIN claims_topic t ON t.id = c.topic_id
         WHERE c.id IN (SELECT id FROM found)
-        ORDER BY rank DESC, t.position, c.position, c.slug LIMIT %(limit)s
+        ORDER BY rank DESC, {CLAIM_ORDER} LIMIT %(limit)s
     )
     SELECT json_build_object(
-        'count', (SELECT count(*) FROM found),
+        'count', (SELECT least(count(*), %(listed)s) FROM found),
         'results', coalesce(json_agg(json_build_object({CLAIM_JSON})
             ORDER BY c.rank DESC, c.t_position, c.position, c.slug), '[]'))::text
     FROM c JOIN claims_topic t ON t.id = c.topic_id
     CROSS JOIN LATERAL ({COUNTS}) n
     """
-    return sql, {"q": q, "limit": limit}
+    params = {"tsquery": tsquery, "limit": limit, "listed": listed, "read": read}
+    return sql, params
 
 
 def evidence_csv(*, year_min: int) -> str:
