@@ -654,6 +654,14 @@ class Evidence(TimeStamped):
                 condition=Q(status="accepted"),
                 name="evidence_accepted_by_paper",
             ),
+            # The search page's findings, best rated first, read in order a
+            # page at a time (claims.search reads a common word's first
+            # matches so): a sort of every accepted record each time without.
+            models.Index(
+                fields=["-rating", "id"],
+                condition=Q(status="accepted"),
+                name="evidence_accepted_by_rating",
+            ),
         ]
         permissions = [
             ("moderate_evidence", "Can accept or reject submitted evidence"),

@@ -77,6 +77,7 @@ class Plan:
     driver: Term | None  # the rarest term, if one is rare; None if all are common
     # The kinds in fewer than RARE of whose rows the own text holds a term.
     ranked: frozenset[type] = frozenset()
+    narrowest: Term | None = None  # the positive term in fewest rows
 
 
 def text_search(queryset: QuerySet, q: str | Query) -> QuerySet:
@@ -108,7 +109,7 @@ def search(queryset: QuerySet, q: str | Query, plan: Plan | None = None) -> Sear
     else:
         own = _own_matches(queryset, query) if queryset.model in plan.ranked else []
         found = _first_matches(queryset, query, ordering, after=own)
-        ids, capped = found or _best_matches(queryset, query, None, ordering)
+        ids, capped = found or _best_matches(queryset, query, plan.narrowest, ordering)
     rows = queryset.filter(pk__in=id_set(ids))
     if query.positive:
         rows = rows.annotate(search_rank=rank(queryset.model, query)).order_by(
@@ -141,9 +142,9 @@ def plan_search(query: Query) -> Plan:
     n = len(KINDS)
     per_term = [counts[i * n : (i + 1) * n] for i in range(len(words))]
     most = {term: max(n) for term, n in zip(terms, per_term, strict=False)}
-    rare = [term for term in terms if most[term] < RARE]
+    narrowest = min(terms, key=most.__getitem__)
     ranked = frozenset(m for m, n in zip(KINDS, per_term[-1], strict=True) if n < RARE)
-    return Plan(min(rare, key=most.__getitem__) if rare else None, ranked)
+    return Plan(narrowest if most[narrowest] < RARE else None, ranked, narrowest)
 
 
 def _any(query: Query) -> Term:
@@ -162,16 +163,28 @@ def _own_matches(queryset: QuerySet, query: Query) -> list[int]:
 def _best_matches(
     queryset: QuerySet, query: Query, driver: Term | None, ordering: tuple[str, ...]
 ) -> tuple[list[int], bool]:
-    """Every row matching the query, gathered by the rare term (or by every
-    term); the best SEARCH_LIMIT of them if there are more (with only -terms,
-    the first in the list's order)."""
+    """Every row matching the query, gathered by one term (the rare one, or
+    the narrowest), the others checked on those rows; with only -terms, by
+    every term. The best SEARCH_LIMIT of them if there are more (with only
+    -terms, the first in the list's order)."""
     model = queryset.model
     gathered_by = [driver] if driver else list(query.terms)
-    found = queryset.order_by()
-    for term in gathered_by:
-        condition = _term_condition(model, term)
-        found = found.exclude(condition) if term.excluded else found.filter(condition)
-    ids = list(found.values_list("pk", flat=True))
+    if driver:
+        # One index-driven part for each text that may hold the term, in one
+        # UNION: OR-ing them made PostgreSQL scan every row of the kind.
+        parts = [
+            queryset.order_by().filter(Q(part)).values_list("pk", flat=True)
+            for part in _term_condition(model, driver).children
+        ]
+        ids = list(parts[0].union(*parts[1:]))
+    else:
+        found = queryset.order_by()
+        for term in gathered_by:
+            condition = _term_condition(model, term)
+            found = (
+                found.exclude(condition) if term.excluded else found.filter(condition)
+            )
+        ids = list(found.values_list("pk", flat=True))
     rest = Query(tuple(t for t in query.terms if t not in gathered_by))
     if rest:
         chunks = (ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK))
