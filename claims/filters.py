@@ -196,6 +196,33 @@ class SearchFilter(filters.CharFilter):
         return value
 
 
+class SearchesLast:
+    """A filter set whose `q` comes after every other filter and after the
+    ordering. A search lists at most SEARCH_LIMIT rows, so it takes them from
+    what the other filters leave; and when the reader chose an ordering, it
+    takes the first matches in that order rather than the best ranked."""
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        chosen = {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if value not in EMPTY_VALUES
+        }
+        for name, value in chosen.items():
+            if name not in ("q", "ordering"):
+                queryset = self.filters[name].filter(queryset, value)
+        return self.search_in_order(queryset, chosen)
+
+    def search_in_order(self, queryset: QuerySet, chosen: dict) -> QuerySet:
+        if "ordering" in chosen:
+            ordering = self.filters["ordering"]
+            queryset = ordering.filter(queryset, chosen["ordering"])
+        if "q" in chosen:
+            ranked = "ordering" not in chosen
+            queryset = text_search(queryset, chosen["q"], ranked=ranked)
+        return queryset
+
+
 def _facet_filters() -> dict[str, ConditionFilter]:
     """A filter for each evidence facet of claims/facets.py."""
     found: dict[str, ConditionFilter] = {}
@@ -225,7 +252,7 @@ EvidenceFacets.__module__ = __name__
 EVIDENCE_FILTERS = tuple(EvidenceFacets.base_filters)
 
 
-class ClaimFilter(EvidenceFacets):
+class ClaimFilter(SearchesLast, EvidenceFacets):
     """The claims of a query string: the browse page's, the API's, the export's."""
 
     topic = SlugFilter(Topic.objects.all())
@@ -287,15 +314,12 @@ class ClaimFilter(EvidenceFacets):
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         """Claim filters on the claim; evidence filters on one accepted record;
-        then q (best match first, where the database ranks) and ordering."""
+        then the ordering and q (SearchesLast)."""
         queryset = queryset.filter(self.claim_q())
         if evidence := self.evidence_q():
             matching = Evidence.objects.accepted().filter(evidence)
             queryset = queryset.filter(pk__in=matching.values("claim_id"))
-        for name in ("q", "ordering"):
-            if name in self.chosen:
-                queryset = self.filters[name].filter(queryset, self.chosen[name])
-        return queryset
+        return self.search_in_order(queryset, self.chosen)
 
     def evidence(self, queryset: QuerySet | None = None) -> QuerySet:
         """The accepted records (of `queryset`) meeting every evidence filter, on

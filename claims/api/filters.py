@@ -17,6 +17,7 @@ from claims.filters import (
     ConflictFilter,
     EvidenceFacets,
     PmidFilter,
+    SearchesLast,
     SearchFilter,
     SlugFilter,
     YearFilter,
@@ -45,7 +46,7 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         return filterset.qs
 
 
-class EvidenceFilter(EvidenceFacets):
+class EvidenceFilter(SearchesLast, EvidenceFacets):
     claim = SlugFilter(Claim.objects.all())
     topic = SlugFilter(Topic.objects.all(), field_name="claim__topic")
     status = ChoiceFilter(
@@ -94,7 +95,7 @@ def _cited_by(key: str):
     return method
 
 
-class PublicationFilter(filters.FilterSet):
+class PublicationFilter(SearchesLast, filters.FilterSet):
     pmid = PmidFilter()
     year_min = YearFilter(field_name="year", lookup_expr="gte")
     year_max = YearFilter(field_name="year", lookup_expr="lte")

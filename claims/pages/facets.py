@@ -19,7 +19,7 @@ from claims.facets import FACET_NAMES, TERM_FACETS
 from claims.filters import ClaimFilter
 from claims.labels import facet_label, ontology_ids
 from claims.models import Claim, Evidence, Publication, Topic
-from claims.search import id_set, text_search
+from claims.search import Search, id_set, search
 from claims.status_rules import ClaimStatus
 
 CLAIM_FACETS = ("topic", "status")
@@ -118,10 +118,19 @@ class ClaimFilters:
         return bool(self._params)
 
     @cached_property
-    def matching_ids(self) -> list[int]:
+    def _search(self) -> Search:
         """The claims matching q: searched once however often used."""
-        found = text_search(Claim.objects.all(), self.q).order_by()
-        return list(found.values_list("pk", flat=True))
+        return search(Claim.objects.all(), self.q)
+
+    @cached_property
+    def matching_ids(self) -> list[int]:
+        return list(self._search.rows.order_by().values_list("pk", flat=True))
+
+    @property
+    def search_capped(self) -> bool:
+        """More claims match q than the search lists (SEARCH_LIMIT): the facet
+        counts are of those listed."""
+        return bool(self.q) and self._search.capped
 
     def evidence_q(self, *, without: str = "") -> Q:
         """The condition one accepted evidence record must meet."""

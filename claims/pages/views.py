@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from claims import search as search_engine
 from claims import status_rules
 from claims.disagreement import explain_disagreement
 from claims.filters import ClaimFilter, SearchField, unknown_parameters
@@ -114,6 +115,10 @@ def claim_list(request):
             "export_url": _export_url(filters.querystring()),
             # The words a search found, to mark them in the statements.
             "query": parse(q) if (q := filterset.form.cleaned_data.get("q")) else None,
+            # A search lists at most SEARCH_LIMIT claims.
+            "listed_capped": bool(q)
+            and page.paginator.count >= search_engine.SEARCH_LIMIT,
+            "search_limit": search_engine.SEARCH_LIMIT,
         },
     )
 

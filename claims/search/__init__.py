@@ -6,23 +6,32 @@ a query means (terms, synonyms, stop words, the limit on terms),
 claims.search.engines how SQLite and PostgreSQL find and rank a term,
 claims.search.site what the search page shows.
 
-A search lists at most SEARCH_LIMIT rows, and ranks no more than it gathers:
+A search lists at most SEARCH_LIMIT rows:
 
-- When a term is rare (fewer than RARE rows of every kind hold it), every row
-  matching it is gathered, the other terms are checked on those rows alone,
-  and the matches are ranked: the best SEARCH_LIMIT are listed, exactly.
-- When every term is common, the rows are read in the list's own order until
-  SEARCH_LIMIT of them match, and those are ranked. A word in most of the
-  corpus ranks nothing apart, so its first matches in the list's order (a
+- When a term is rare (fewer than RARE rows of every kind hold it in their
+  own text), every row matching it, through its related texts too, is
+  gathered, the other terms are checked on those rows alone, and the matches
+  are ranked: the best SEARCH_LIMIT are listed, exactly.
+- Otherwise, if fewer than RARE rows of the kind hold any of the terms in
+  their own text, those rows (the only ones that rank) are checked and listed
+  first; the rest are read in the list's own order until SEARCH_LIMIT match.
+  The rows listed are then exactly the first of all matches.
+- When the terms are in most rows' own texts, the rows are read in the list's
+  own order until SEARCH_LIMIT match, and those are ranked: a word in most of
+  the corpus ranks nothing apart, so its first matches in the list's order (a
   claim's topic and position, a finding's rating, a paper's year) stand for
-  all of them. If fewer match among the first MAX_READ rows, the words are
-  not that common after all: every match is gathered and ranked, as for a
-  rare term.
+  all of them.
+- If too few match among the first MAX_READ rows read, every match is
+  gathered and ranked, as for a rare term: this is the one way whose cost
+  grows with the matches.
+
+With an ordering chosen (`ranked=False`), nothing is ranked: the first
+SEARCH_LIMIT matches in that order are listed.
 
 bench/api_pages.py measures both, against a hand-written floor.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -80,14 +89,16 @@ class Plan:
     narrowest: Term | None = None  # the positive term in fewest rows
 
 
-def text_search(queryset: QuerySet, q: str | Query) -> QuerySet:
+def text_search(queryset: QuerySet, q: str | Query, *, ranked: bool = True) -> QuerySet:
     """The rows of a Claim, Evidence or Publication queryset that match q, the
     best first (see `search`); all of them if q has no terms."""
     query = q if isinstance(q, Query) else parse(q)
-    return search(queryset, query).rows if query else queryset
+    return search(queryset, query, ranked=ranked).rows if query else queryset
 
 
-def search(queryset: QuerySet, q: str | Query, plan: Plan | None = None) -> Search:
+def search(
+    queryset: QuerySet, q: str | Query, plan: Plan | None = None, *, ranked: bool = True
+) -> Search:
     """The rows of a Claim, Evidence or Publication queryset that match q, the
     best first, at most SEARCH_LIMIT of them.
 
@@ -97,21 +108,25 @@ def search(queryset: QuerySet, q: str | Query, plan: Plan | None = None) -> Sear
     accepted findings citing it. Rows rank by how well their own text matches
     (a claim's statement, a finding and its quote, a paper's title, authors and
     abstract), then in the queryset's own order. `plan` is the query's plan,
-    when the caller searches several kinds with one query.
+    when the caller searches several kinds with one query. Not `ranked` (a
+    reader chose an ordering): the first SEARCH_LIMIT matches in the
+    queryset's own order, in that order.
     """
     query = q if isinstance(q, Query) else parse(q)
     if not query:
         return Search(queryset, queryset.count(), capped=False)
     ordering = tuple(queryset.query.order_by or queryset.model._meta.ordering)
     plan = plan or plan_search(query)
+    query = replace(query, ranked=ranked)
     if plan.driver:
         ids, capped = _best_matches(queryset, query, plan.driver, ordering)
     else:
-        own = _own_matches(queryset, query) if queryset.model in plan.ranked else []
+        ranks_own = ranked and queryset.model in plan.ranked
+        own = _own_matches(queryset, query) if ranks_own else []
         found = _first_matches(queryset, query, ordering, after=own)
         ids, capped = found or _best_matches(queryset, query, plan.narrowest, ordering)
     rows = queryset.filter(pk__in=id_set(ids))
-    if query.positive:
+    if query.positive and ranked:
         rows = rows.annotate(search_rank=rank(queryset.model, query)).order_by(
             "-search_rank", *ordering
         )
@@ -225,7 +240,7 @@ def _ranked(queryset, query, ids, ordering) -> list[int]:
     """The best SEARCH_LIMIT of these rows (with only -terms, the first in the
     list's order)."""
     best = queryset.filter(pk__in=id_set(ids)).order_by(*ordering)
-    if query.positive:
+    if query.positive and query.ranked:
         best = best.annotate(search_rank=rank(queryset.model, query)).order_by(
             "-search_rank", *ordering
         )

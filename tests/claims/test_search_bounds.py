@@ -114,14 +114,40 @@ def first_in_order(queryset, listed, matches) -> bool:
     return set(order[: len(listed)]) == set(listed)
 
 
-@pytest.mark.parametrize("kind", sorted(LISTS))
-def test_listed_rows_come_best_ranked_first(confirmed_review, small_limits, kind):
-    queryset = LISTS[kind]()
-    query = s.parse("tumor MSC")
-    rows = s.search(queryset, query).rows
-    ranks = [r.search_rank for r in rows]
+# An API list, an ordering it offers, and how to read a result's key.
+ORDERED = [
+    ("/api/v1/claims/", "-slug", Claim, "slug", "slug"),
+    ("/api/v1/evidence/", "-id", Evidence, "id", "id"),
+    ("/api/v1/publications/", "pmid", Publication, "pmid", "pmid"),
+]
 
-    assert ranks == sorted(ranks, reverse=True)
+
+@pytest.mark.parametrize(("url", "ordering", "model", "field", "key"), ORDERED)
+def test_a_chosen_ordering_lists_the_first_matches_in_that_order(
+    client, confirmed_review, small_limits, url, ordering, model, field, key
+):
+    """Not the best 5 re-sorted: the first 5 of all matches in the order chosen."""
+    query = s.parse("tumor")
+    matches = every_match(model.objects.all(), query)
+    ordered = model.objects.filter(pk__in=matches).order_by(ordering)
+    expected = list(ordered.values_list(field, flat=True)[: s.SEARCH_LIMIT])
+
+    body = client.get(url, {"q": "tumor", "ordering": ordering}).json()
+
+    assert len(matches) > s.SEARCH_LIMIT
+    assert [row[key] for row in body["results"]] == expected
+
+
+def test_the_browse_page_says_when_more_claims_match_than_it_lists(
+    client, confirmed_review, small_limits
+):
+    page = client.get("/claims/", {"q": "tumor"}).content.decode()
+
+    assert "5 or more claims match; the first 5 are listed" in page
+    assert "the numbers count the first 5" in page
+    few = client.get("/claims/", {"q": "osteolysis"}).content.decode()
+    assert "or more claims match" not in few
+    assert "the numbers count the first" not in few
 
 
 def test_a_common_word_is_read_in_the_lists_order_and_a_rare_one_gathered(
