@@ -198,14 +198,8 @@ def cases() -> list[Case]:
             floor_sql.evidence_page(facets=TWO_FACETS, limit=100),
         ),
         *(
-            Case(
-                f"API search claims ?q={word}, page_size=100",
-                f"/api/v1/claims/?q={word}&page_size=100",
-                floor_sql.claims_search(
-                    tsquery=tsquery, limit=100, first=word == COMMON_WORD[0]
-                ),
-            )
-            for word, tsquery in (COMMON_WORD, SEARCH_WORD, RARE_WORD)
+            search_case("API search claims ?q={}, page_size=100", "/api/v1/claims/", w)
+            for w in (COMMON_WORD, SEARCH_WORD, RARE_WORD)
         ),
         Case(
             "API search claims ?q=% (symbols only: a 400)",
@@ -215,20 +209,10 @@ def cases() -> list[Case]:
         ),
         # The pages' floors are their claims part only.
         *(
-            Case(
-                f"page /search/?q={word}",
-                f"/search/?q={word}",
-                floor_sql.claims_search(
-                    tsquery=tsquery, limit=20, first=word == COMMON_WORD[0]
-                ),
-            )
-            for word, tsquery in (COMMON_WORD, SEARCH_WORD, RARE_WORD)
+            search_case("page /search/?q={}", "/search/", w, limit=20)
+            for w in (COMMON_WORD, SEARCH_WORD, RARE_WORD)
         ),
-        Case(
-            f"page /claims/?q={COMMON_WORD[0]}",
-            f"/claims/?q={COMMON_WORD[0]}",
-            floor_sql.claims_search(tsquery=COMMON_WORD[1], limit=50, first=True),
-        ),
+        search_case("page /claims/?q={}", "/claims/", COMMON_WORD, limit=50),
         Case(
             "page /claims/ with two facets",
             f"/claims/?{browse}",
@@ -247,6 +231,16 @@ def cases() -> list[Case]:
             floor_sql.claim_page(slug=large),
         ),
     ]
+
+
+def search_case(name: str, path: str, word: tuple[str, str], limit=100) -> Case:
+    """A search for `word` (the word, its tsquery) on `path`, with the claims
+    floor listing the same `limit` claims."""
+    text, tsquery = word
+    url = f"{path}?q={text}" + ("&page_size=100" if path.startswith("/api/") else "")
+    first = word == COMMON_WORD
+    floor = floor_sql.claims_search(tsquery=tsquery, limit=limit, first=first)
+    return Case(name.format(text), url, floor)
 
 
 def fetch(client: Client, url: str, status: int = 200) -> bytes:
