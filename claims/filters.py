@@ -32,7 +32,7 @@ from drf_spectacular.utils import extend_schema_field
 from claims.facets import EVIDENCE_FACETS
 from claims.literature.citations import MAX_PMID
 from claims.models import Claim, Evidence, Term, Topic, any_term_q
-from claims.search import SEARCH_LIMIT, parse, text_search
+from claims.search import SEARCH_LIMIT, Search, parse, search, text_search
 from claims.status_rules import ClaimKind, ClaimStatus
 
 
@@ -219,8 +219,18 @@ class SearchesLast:
             queryset = ordering.filter(queryset, chosen["ordering"])
         if "q" in chosen:
             ranked = "ordering" not in chosen
-            queryset = text_search(queryset, chosen["q"], ranked=ranked)
+            queryset = self.searched(queryset, chosen["q"], ranked=ranked).rows
         return queryset
+
+    def searched(self, queryset: QuerySet, q: str, *, ranked: bool = True) -> Search:
+        """The search of q in these rows, made once per filter set: the browse
+        page searches all claims for its facet counts, and, with no other
+        filter chosen, its list is that same search."""
+        memo = self.__dict__.setdefault("_searched", {})
+        key = (str(queryset.query), q, ranked)
+        if key not in memo:
+            memo[key] = search(queryset, q, ranked=ranked)
+        return memo[key]
 
 
 def _facet_filters() -> dict[str, ConditionFilter]:

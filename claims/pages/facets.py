@@ -19,7 +19,7 @@ from claims.facets import FACET_NAMES, TERM_FACETS
 from claims.filters import ClaimFilter
 from claims.labels import facet_label, ontology_ids
 from claims.models import Claim, Evidence, Publication, Topic
-from claims.search import Search, id_set, search
+from claims.search import Search, id_set
 from claims.status_rules import ClaimStatus
 
 CLAIM_FACETS = ("topic", "status")
@@ -120,7 +120,7 @@ class ClaimFilters:
     @cached_property
     def _search(self) -> Search:
         """The claims matching q: searched once however often used."""
-        return search(Claim.objects.all(), self.q)
+        return self.filterset.searched(Claim.objects.select_related("topic"), self.q)
 
     @cached_property
     def matching_ids(self) -> list[int]:

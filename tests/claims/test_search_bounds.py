@@ -9,6 +9,8 @@ ranked or the first in the list's order.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -185,3 +187,19 @@ def test_words_common_only_through_related_texts_list_the_own_matches_first(
         assert listed == best_first(queryset, query, matches)[: s.SEARCH_LIMIT], word
 
     assert words
+
+
+def test_the_browse_page_with_words_alone_searches_once(client, confirmed_review):
+    """Its facet counts and its list are then the same search."""
+    with CaptureQueriesContext(connection) as alone:
+        assert client.get("/claims/", {"q": "tumor"}).status_code == 200
+    with CaptureQueriesContext(connection) as filtered:
+        assert (
+            client.get("/claims/", {"q": "tumor", "level": "animal"}).status_code == 200
+        )
+
+    def plans(captured) -> int:  # claims.search.plan_search: one query a search
+        return sum(q["sql"].startswith("SELECT (SELECT COUNT(*)") for q in captured)
+
+    assert plans(alone) == 1
+    assert plans(filtered) == 2
