@@ -202,12 +202,17 @@ class SearchesLast:
     what the other filters leave; and when the reader chose an ordering, it
     takes the first matches in that order rather than the best ranked."""
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        chosen = {
+    @property
+    def chosen(self) -> dict:
+        """The cleaned values given, by filter name, in the declared order."""
+        return {
             name: value
             for name, value in self.form.cleaned_data.items()
             if value not in EMPTY_VALUES
         }
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        chosen = self.chosen
         for name, value in chosen.items():
             if name not in ("q", "ordering"):
                 queryset = self.filters[name].filter(queryset, value)
@@ -291,15 +296,6 @@ class ClaimFilter(SearchesLast, EvidenceFacets):
     class Meta:
         model = Claim
         fields: list[str] = []
-
-    @property
-    def chosen(self) -> dict:
-        """The cleaned values given, by filter name, in the declared order."""
-        return {
-            name: value
-            for name, value in self.form.cleaned_data.items()
-            if value not in EMPTY_VALUES
-        }
 
     def claim_q(self, *, without: Iterable[str] = (), prefix: str = "") -> Q:
         """The condition on a claim's own fields: every claim filter but those

@@ -18,7 +18,7 @@ from django.db.models.functions import Cast
 from claims.facets import FACET_NAMES, TERM_FACETS
 from claims.filters import ClaimFilter
 from claims.labels import facet_label, ontology_ids
-from claims.models import Claim, Evidence, Publication, Topic
+from claims.models import Evidence, Publication, Topic
 from claims.search import Search, id_set
 from claims.status_rules import ClaimStatus
 
@@ -120,7 +120,7 @@ class ClaimFilters:
     @cached_property
     def _search(self) -> Search:
         """The claims matching q: searched once however often used."""
-        return self.filterset.searched(Claim.objects.select_related("topic"), self.q)
+        return self.filterset.searched(self.filterset.queryset, self.q)
 
     @cached_property
     def matching_ids(self) -> list[int]:

@@ -31,7 +31,7 @@ SEARCH_LIMIT matches in that order are listed.
 bench/api_pages.py measures both, against a hand-written floor.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -89,6 +89,27 @@ class Plan:
     narrowest: Term | None = None  # the positive term in fewest rows
 
 
+@dataclass(frozen=True)
+class _Order:
+    """How a search orders its rows: by rank for `rank_by` (a query with
+    positive terms, ranked), then in `ordering`; or in `ordering` alone."""
+
+    ordering: tuple[str, ...]
+    rank_by: Query | None
+
+    def apply(self, rows: QuerySet) -> QuerySet:
+        if self.rank_by is None:
+            return rows.order_by(*self.ordering)
+        return rows.annotate(search_rank=rank(rows.model, self.rank_by)).order_by(
+            "-search_rank", *self.ordering
+        )
+
+    def first(self, queryset: QuerySet, ids: list[int]) -> list[int]:
+        """The first SEARCH_LIMIT of these rows, in this order."""
+        rows = self.apply(queryset.filter(pk__in=id_set(ids)))
+        return list(rows.values_list("pk", flat=True)[:SEARCH_LIMIT])
+
+
 def text_search(queryset: QuerySet, q: str | Query, *, ranked: bool = True) -> QuerySet:
     """The rows of a Claim, Evidence or Publication queryset that match q, the
     best first (see `search`); all of them if q has no terms."""
@@ -117,20 +138,16 @@ def search(
         return Search(queryset, queryset.count(), capped=False)
     ordering = tuple(queryset.query.order_by or queryset.model._meta.ordering)
     plan = plan or plan_search(query)
-    query = replace(query, ranked=ranked)
+    # How the rows listed are ordered: best first, or in the queryset's order.
+    order = _Order(ordering, query if ranked and query.positive else None)
     if plan.driver:
-        ids, capped = _best_matches(queryset, query, plan.driver, ordering)
+        ids, capped = _best_matches(queryset, query, plan.driver, order)
     else:
-        ranks_own = ranked and queryset.model in plan.ranked
+        ranks_own = order.rank_by and queryset.model in plan.ranked
         own = _own_matches(queryset, query) if ranks_own else []
-        found = _first_matches(queryset, query, ordering, after=own)
-        ids, capped = found or _best_matches(queryset, query, plan.narrowest, ordering)
-    rows = queryset.filter(pk__in=id_set(ids))
-    if query.positive and ranked:
-        rows = rows.annotate(search_rank=rank(queryset.model, query)).order_by(
-            "-search_rank", *ordering
-        )
-    return Search(rows, len(ids), capped)
+        found = _first_matches(queryset, query, order, after=own)
+        ids, capped = found or _best_matches(queryset, query, plan.narrowest, order)
+    return Search(order.apply(queryset.filter(pk__in=id_set(ids))), len(ids), capped)
 
 
 def plan_search(query: Query) -> Plan:
@@ -154,11 +171,13 @@ def plan_search(query: Query) -> Plan:
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         counts = cursor.fetchone()
-    n = len(KINDS)
-    per_term = [counts[i * n : (i + 1) * n] for i in range(len(words))]
-    most = {term: max(n) for term, n in zip(terms, per_term, strict=False)}
+    kinds = len(KINDS)
+    *per_term, per_kind_any = (
+        counts[i * kinds : (i + 1) * kinds] for i in range(len(words))
+    )
+    most = {term: max(c) for term, c in zip(terms, per_term, strict=True)}
     narrowest = min(terms, key=most.__getitem__)
-    ranked = frozenset(m for m, n in zip(KINDS, per_term[-1], strict=True) if n < RARE)
+    ranked = frozenset(m for m, c in zip(KINDS, per_kind_any, strict=True) if c < RARE)
     return Plan(narrowest if most[narrowest] < RARE else None, ranked, narrowest)
 
 
@@ -176,7 +195,7 @@ def _own_matches(queryset: QuerySet, query: Query) -> list[int]:
 
 
 def _best_matches(
-    queryset: QuerySet, query: Query, driver: Term | None, ordering: tuple[str, ...]
+    queryset: QuerySet, query: Query, driver: Term | None, order: _Order
 ) -> tuple[list[int], bool]:
     """Every row matching the query, gathered by one term (the rare one, or
     the narrowest), the others checked on those rows; with only -terms, by
@@ -206,11 +225,11 @@ def _best_matches(
         ids = [pk for chunk in chunks for pk in _matches(model, rest, chunk)]
     if len(ids) <= SEARCH_LIMIT:
         return ids, False
-    return _ranked(queryset, query, ids, ordering), True
+    return order.first(queryset, ids), True
 
 
 def _first_matches(
-    queryset: QuerySet, query: Query, ordering: tuple[str, ...], after: list[int]
+    queryset: QuerySet, query: Query, order: _Order, after: list[int]
 ) -> tuple[list[int], bool] | None:
     """The rows that match, at most SEARCH_LIMIT: those `after` (the ranked
     ones), then the first others in the queryset's order; None if too few
@@ -220,8 +239,8 @@ def _first_matches(
     of all the matches, best first; without, a word in most rows' own texts,
     they are its first matches in the list's order."""
     if len(after) > SEARCH_LIMIT:
-        return _ranked(queryset, query, after, ordering), True
-    ordered = queryset.order_by(*ordering).values_list("pk", flat=True)
+        return order.first(queryset, after), True
+    ordered = queryset.order_by(*order.ordering).values_list("pk", flat=True)
     ids, skip = list(after), set(after)
     start, size = 0, SEARCH_LIMIT + 1  # enough if every row matches; then more
     while start < MAX_READ:
@@ -234,17 +253,6 @@ def _first_matches(
             return ids, False  # every row read
         start, size = start + size, min(CHUNK, MAX_READ - start - size)
     return None
-
-
-def _ranked(queryset, query, ids, ordering) -> list[int]:
-    """The best SEARCH_LIMIT of these rows (with only -terms, the first in the
-    list's order)."""
-    best = queryset.filter(pk__in=id_set(ids)).order_by(*ordering)
-    if query.positive and query.ranked:
-        best = best.annotate(search_rank=rank(queryset.model, query)).order_by(
-            "-search_rank", *ordering
-        )
-    return list(best.values_list("pk", flat=True)[:SEARCH_LIMIT])
 
 
 def _matches(model: type, query: Query, ids) -> list[int]:

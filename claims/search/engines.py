@@ -170,31 +170,46 @@ class HoldsTerm(Expression):
         claims, evidence, papers = (
             m._meta.db_table for m in (Claim, Evidence, Publication)
         )
-        accepted = Evidence.Status.ACCEPTED.value
+        own = [tsquery_params]
+        accepted = [Evidence.Status.ACCEPTED.value, *tsquery_params]
+        # Each related text: its EXISTS and the parameters of its placeholders.
         related = {
             Claim: [
-                f"SELECT 1 FROM {evidence} e WHERE e.claim_id = {row}.id "
-                f"AND e.status = %s AND e.search_document @@ {tsquery}",
-                f"SELECT 1 FROM {evidence} e JOIN {papers} p "
-                f"ON p.id = e.publication_id WHERE e.claim_id = {row}.id "
-                f"AND e.status = %s AND p.search_document @@ {tsquery}",
+                (
+                    f"SELECT 1 FROM {evidence} e WHERE e.claim_id = {row}.id "
+                    f"AND e.status = %s AND e.search_document @@ {tsquery}",
+                    accepted,
+                ),
+                (
+                    f"SELECT 1 FROM {evidence} e JOIN {papers} p "
+                    f"ON p.id = e.publication_id WHERE e.claim_id = {row}.id "
+                    f"AND e.status = %s AND p.search_document @@ {tsquery}",
+                    accepted,
+                ),
             ],
             Evidence: [
-                f"SELECT 1 FROM {claims} c WHERE c.id = {row}.claim_id "
-                f"AND c.search_document @@ {tsquery}",
-                f"SELECT 1 FROM {papers} p WHERE p.id = {row}.publication_id "
-                f"AND p.search_document @@ {tsquery}",
+                (
+                    f"SELECT 1 FROM {claims} c WHERE c.id = {row}.claim_id "
+                    f"AND c.search_document @@ {tsquery}",
+                    tsquery_params,
+                ),
+                (
+                    f"SELECT 1 FROM {papers} p WHERE p.id = {row}.publication_id "
+                    f"AND p.search_document @@ {tsquery}",
+                    tsquery_params,
+                ),
             ],
             Publication: [
-                f"SELECT 1 FROM {evidence} e WHERE e.publication_id = {row}.id "
-                f"AND e.status = %s AND e.search_document @@ {tsquery}",
+                (
+                    f"SELECT 1 FROM {evidence} e WHERE e.publication_id = {row}.id "
+                    f"AND e.status = %s AND e.search_document @@ {tsquery}",
+                    accepted,
+                ),
             ],
         }[self.model]
         sql = " OR ".join(
             [f"{row}.search_document @@ {tsquery}"]
-            + [f"EXISTS ({s} OFFSET 0)" for s in related]
+            + [f"EXISTS ({s} OFFSET 0)" for s, _ in related]
         )
-        params = [*tsquery_params]
-        for s in related:
-            params += ([accepted] if "e.status" in s else []) + [*tsquery_params]
+        params = [p for group in own + [g for _, g in related] for p in group]
         return f"({sql})", params

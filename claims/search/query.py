@@ -49,7 +49,6 @@ class Term:
 class Query:
     terms: tuple[Term, ...]
     ignored: tuple[str, ...] = ()  # stop words and symbols, left out
-    ranked: bool = True  # best match first; else in the list's own order
 
     @property
     def positive(self) -> tuple[Term, ...]:

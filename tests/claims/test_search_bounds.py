@@ -160,7 +160,9 @@ def test_a_common_word_is_read_in_the_lists_order_and_a_rare_one_gathered(
     assert s.plan_search(common).driver is None
     assert s.plan_search(rare).driver == rare.terms[0]
     claims = Claim.objects.all()
-    ids, capped = s._first_matches(claims, common, tuple(Claim._meta.ordering), [])
+    ids, capped = s._first_matches(
+        claims, common, s._Order(tuple(Claim._meta.ordering), common), []
+    )
     in_order = list(claims.values_list("pk", flat=True))
     assert capped
     assert ids == [pk for pk in in_order if pk in every_match(claims, common)][:5]
