@@ -275,9 +275,7 @@ def _term_condition(model: type, term: Term, *, within=None) -> Q:
     """
     accepted = Evidence.objects.accepted()
     if within is None:
-        claims, findings, papers = (
-            matching(m, term) for m in (Claim, Evidence, Publication)
-        )
+        claims, findings, papers = (matching(m, term) for m in KINDS)
     elif connection.vendor == "postgresql":
         return Q(HoldsTerm(model, term))
     else:
@@ -294,9 +292,7 @@ def _term_condition(model: type, term: Term, *, within=None) -> Q:
             Publication: related.values("publication_id"),
         }
         among[model] = ids
-        claims, findings, papers = (
-            _own(m, term, pk__in=among[m]) for m in (Claim, Evidence, Publication)
-        )
+        claims, findings, papers = (_own(m, term, pk__in=among[m]) for m in KINDS)
     if model is Claim:
         return (
             Q(pk__in=claims)
