@@ -161,7 +161,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The portal's queries are short: compiling one with PostgreSQL's JIT took
     # longer (300 ms of the browse page's facet counts) than running it.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # random_page_cost: PostgreSQL's default (4) prices a page read from a
+    # spinning disk, so the planner read every paper's search document (256 ms
+    # for "angiogenesis" at bench scale) rather than the index (10 ms); 1.1
+    # prices a solid-state disk or a cached table (docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options",
+        "-c jit=off -c random_page_cost="
+        + os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1"),
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes.
     DATABASES["default"]["OPTIONS"] = {
