@@ -63,6 +63,7 @@ from django.test import Client  # noqa: E402
 
 from bench import floor_sql  # noqa: E402
 from bench.scale_data.generate import scale_data_present  # noqa: E402
+from portal.maintenance import maintain_database  # noqa: E402
 
 COMMAND = (
     "DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_scale "
@@ -125,8 +126,9 @@ def prepare() -> None:
         print("No scale data: loading the review and generating it (~3 min)...")
         call_command("load_review", verbosity=0)
         call_command("generate_scale_data")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    # Statistics and the visibility map, fresh after the bulk load: autovacuum
+    # is off on our machines.
+    maintain_database()
     # collectstatic is not the benchmark's business: serve static names as-is.
     settings.STORAGES["staticfiles"]["BACKEND"] = (
         "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -169,7 +169,7 @@ class Publication(TimeStamped):
     pub_date = models.CharField(
         "publication date", max_length=100, blank=True, help_text="As PubMed gives it."
     )
-    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
     abstract = models.TextField(blank=True)
     abstract_sections = models.JSONField(
         default=list, blank=True, help_text="Structured abstract: [{label, text}]."
@@ -219,6 +219,12 @@ class Publication(TimeStamped):
 
     class Meta:
         ordering = ["-year", "pmid"]
+        indexes = [
+            # Years and ids from the index alone: the browse page's year facet
+            # (the cited papers' years) read every paper's row without it
+            # (69 -> 49 ms at bench scale). It serves lookups by year too.
+            models.Index(fields=["year", "id"], name="publication_year_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(pmid__gt=0), name="publication_pmid_positive"

@@ -341,6 +341,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.literature.tasks.plan_refresh_task",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Autovacuum may be off (it is on our machines): the portal keeps the
+    # planner's statistics and the visibility map fresh itself.
+    "maintain-database-nightly": {
+        "task": "portal.tasks.maintain_database_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # Structured (JSON) logs in production, one object a line; plain text in DEBUG.
