@@ -21,9 +21,12 @@ A search lists at most SEARCH_LIMIT rows:
   the corpus ranks nothing apart, so its first matches in the list's order (a
   claim's topic and position, a finding's rating, a paper's year) stand for
   all of them.
-- If too few match among the first MAX_READ rows read, every match is
-  gathered and ranked, as for a rare term: this is the one way whose cost
-  grows with the matches.
+- The rows are read a chunk at a time, each as large as the matches so far
+  say is needed. If they say too few would match among the first MAX_READ
+  rows, reading stops and every match is gathered and ranked, as for a rare
+  term (only the rows whose own text holds a term are ranked: the others rank
+  0 and follow in the list's order). This is the one way whose cost grows
+  with the matches.
 
 With an ordering chosen (`ranked=False`), nothing is ranked: the first
 SEARCH_LIMIT matches in that order are listed.
@@ -31,6 +34,7 @@ SEARCH_LIMIT matches in that order are listed.
 bench/api_pages.py measures both, against a hand-written floor.
 """
 
+import math
 from dataclasses import dataclass
 
 from django.db import connection
@@ -104,10 +108,22 @@ class _Order:
             "-search_rank", *self.ordering
         )
 
-    def first(self, queryset: QuerySet, ids: list[int]) -> list[int]:
-        """The first SEARCH_LIMIT of these rows, in this order."""
-        rows = self.apply(queryset.filter(pk__in=id_set(ids)))
-        return list(rows.values_list("pk", flat=True)[:SEARCH_LIMIT])
+    def first(
+        self, queryset: QuerySet, ids: list[int], ranked: list[int] | None = None
+    ) -> list[int]:
+        """The first SEARCH_LIMIT of these rows, in this order. `ranked`, when
+        known, are the only ones of them that rank above 0 (their own text
+        holds a term): the others then follow in `ordering` alone, so that no
+        rank is computed for them."""
+        if ranked is None or self.rank_by is None:
+            rows = self.apply(queryset.filter(pk__in=id_set(ids)))
+            return list(rows.values_list("pk", flat=True)[:SEARCH_LIMIT])
+        best = self.first(queryset, ranked) if ranked else []
+        skip = set(ranked)
+        rest = _Order(self.ordering, None).first(
+            queryset, [pk for pk in ids if pk not in skip]
+        )
+        return (best + rest)[:SEARCH_LIMIT]
 
 
 def text_search(queryset: QuerySet, q: str | Query, *, ranked: bool = True) -> QuerySet:
@@ -146,7 +162,9 @@ def search(
         ranks_own = order.rank_by and queryset.model in plan.ranked
         own = _own_matches(queryset, query) if ranks_own else []
         found = _first_matches(queryset, query, order, after=own)
-        ids, capped = found or _best_matches(queryset, query, plan.narrowest, order)
+        ids, capped = found or _best_matches(
+            queryset, query, plan.narrowest, order, own=own if ranks_own else None
+        )
     return Search(order.apply(queryset.filter(pk__in=id_set(ids))), len(ids), capped)
 
 
@@ -195,12 +213,17 @@ def _own_matches(queryset: QuerySet, query: Query) -> list[int]:
 
 
 def _best_matches(
-    queryset: QuerySet, query: Query, driver: Term | None, order: _Order
+    queryset: QuerySet,
+    query: Query,
+    driver: Term | None,
+    order: _Order,
+    own: list[int] | None = None,
 ) -> tuple[list[int], bool]:
     """Every row matching the query, gathered by one term (the rare one, or
     the narrowest), the others checked on those rows; with only -terms, by
     every term. The best SEARCH_LIMIT of them if there are more (with only
-    -terms, the first in the list's order)."""
+    -terms, the first in the list's order). `own`, when known, are the
+    matches that rank (see `_Order.first`)."""
     model = queryset.model
     gathered_by = [driver] if driver else list(query.terms)
     if driver:
@@ -225,7 +248,7 @@ def _best_matches(
         ids = [pk for chunk in chunks for pk in _matches(model, rest, chunk)]
     if len(ids) <= SEARCH_LIMIT:
         return ids, False
-    return order.first(queryset, ids), True
+    return order.first(queryset, ids, ranked=own), True
 
 
 def _first_matches(
@@ -242,7 +265,7 @@ def _first_matches(
         return order.first(queryset, after), True
     ordered = queryset.order_by(*order.ordering).values_list("pk", flat=True)
     ids, skip = list(after), set(after)
-    start, size = 0, SEARCH_LIMIT + 1  # enough if every row matches; then more
+    start, size, hits = 0, SEARCH_LIMIT + 1, 0  # enough if every row matches
     while start < MAX_READ:
         chunk = list(ordered[start : start + size])
         matched = set(_matches(queryset.model, query, chunk))
@@ -251,7 +274,14 @@ def _first_matches(
             return ids[:SEARCH_LIMIT], True
         if len(chunk) < size:
             return ids, False  # every row read
-        start, size = start + size, min(CHUNK, MAX_READ - start - size)
+        start, hits = start + size, hits + len(matched)
+        # As many more rows as the matches so far say are needed, with a
+        # margin; none if they say MAX_READ would hold not half enough: then
+        # gather. (The first chunk is a sample of SEARCH_LIMIT + 1 rows.)
+        needed = SEARCH_LIMIT + 1 - len(ids)
+        if 2 * hits * (MAX_READ - start) < needed * start:
+            return None
+        size = min(CHUNK, MAX_READ - start, math.ceil(1.25 * needed * start / hits))
     return None
 
 

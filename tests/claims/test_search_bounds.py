@@ -155,7 +155,7 @@ def test_the_browse_page_says_when_more_claims_match_than_it_lists(
 def test_a_common_word_is_read_in_the_lists_order_and_a_rare_one_gathered(
     confirmed_review, small_limits
 ):
-    common, rare = s.parse("tumor"), s.parse("osteolysis")
+    common, rare = s.parse("marrow"), s.parse("osteolysis")
 
     assert s.plan_search(common).driver is None
     assert s.plan_search(rare).driver == rare.terms[0]
@@ -166,6 +166,24 @@ def test_a_common_word_is_read_in_the_lists_order_and_a_rare_one_gathered(
     in_order = list(claims.values_list("pk", flat=True))
     assert capped
     assert ids == [pk for pk in in_order if pk in every_match(claims, common)][:5]
+
+
+def test_a_common_word_missing_from_the_first_rows_read_is_gathered_instead(
+    confirmed_review, small_limits
+):
+    """"tumor" is in none of the first six claims (the first chunk read): too
+    few to find five matches in MAX_READ rows, so every match is gathered."""
+    claims = Claim.objects.all()
+    query = s.parse("tumor")
+    order = s._Order(tuple(Claim._meta.ordering), query)
+    matches = every_match(claims, query)
+    first_six = list(claims.values_list("pk", flat=True)[:6])
+
+    assert s.plan_search(query).driver is None
+    assert not matches & set(first_six)
+    assert s._first_matches(claims, query, order, []) is None
+    listed = list(s.search(claims, query).rows.values_list("pk", flat=True))
+    assert listed == best_first(claims, query, matches)[:5]
 
 
 @pytest.mark.parametrize("kind", sorted(LISTS))
