@@ -171,7 +171,7 @@ def test_a_common_word_is_read_in_the_lists_order_and_a_rare_one_gathered(
 def test_a_common_word_missing_from_the_first_rows_read_is_gathered_instead(
     confirmed_review, small_limits
 ):
-    """"tumor" is in none of the first six claims (the first chunk read): too
+    """ "tumor" is in none of the first six claims (the first chunk read): too
     few to find five matches in MAX_READ rows, so every match is gathered."""
     claims = Claim.objects.all()
     query = s.parse("tumor")
