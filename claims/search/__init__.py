@@ -230,10 +230,20 @@ def _best_matches(
         # One index-driven part for each text that may hold the term, in one
         # UNION: OR-ing them made PostgreSQL scan every row of the kind.
         parts = [
-            queryset.order_by().filter(Q(part)).values_list("pk", flat=True)
+            queryset.order_by().filter(Q(part))
             for part in _term_condition(model, driver).children
         ]
-        ids = list(parts[0].union(*parts[1:]))
+        fields = _ordering_fields(order.ordering)
+        # One term, and the rows that rank known (or none ranked): the
+        # database can list them as it gathers them.
+        alone = query.terms == (driver,) and fields is not None
+        if alone and (own is not None or order.rank_by is None):
+            return _first_gathered(queryset, parts, fields, order, own or [])
+        ids = list(
+            parts[0]
+            .values_list("pk", flat=True)
+            .union(*(part.values_list("pk", flat=True) for part in parts[1:]))
+        )
     else:
         found = queryset.order_by()
         for term in gathered_by:
@@ -249,6 +259,38 @@ def _best_matches(
     if len(ids) <= SEARCH_LIMIT:
         return ids, False
     return order.first(queryset, ids, ranked=own), True
+
+
+def _first_gathered(
+    queryset: QuerySet,
+    parts: list[QuerySet],
+    fields: list[str],
+    order: _Order,
+    own: list[int],
+) -> tuple[list[int], bool]:
+    """The first SEARCH_LIMIT rows that the parts find (each row matching the
+    query, which has one term): those `own` (the only ones that rank) first,
+    then the others in the list's order, read in one query that the database
+    orders. No id is sent back to it: at bench scale, reading 22,000 findings
+    again by id to order them took longer than finding them."""
+    rows = (
+        parts[0]
+        .values_list("pk", *fields)
+        .union(*(part.values_list("pk", *fields) for part in parts[1:]))
+        .order_by(*order.ordering)
+    )
+    skip = set(own)
+    rest = [row[0] for row in rows[: SEARCH_LIMIT + 1 + len(own)] if row[0] not in skip]
+    listed = (order.first(queryset, own) if own else []) + rest
+    return listed[:SEARCH_LIMIT], len(listed) > SEARCH_LIMIT
+
+
+def _ordering_fields(ordering: tuple) -> list[str] | None:
+    """The fields an ordering reads, besides the id; None if it orders by an
+    expression, which a UNION of rows cannot be ordered by."""
+    if not all(isinstance(name, str) for name in ordering):
+        return None
+    return [n.lstrip("-") for n in ordering if n.lstrip("-") != "pk"]
 
 
 def _first_matches(
