@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import CharField, Count, F, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
@@ -256,14 +257,68 @@ class ClaimFilters:
         """Claims per value of each evidence facet, and under YEARS the first
         and the last year of the papers of accepted evidence, in one UNION ALL
         query: read once for both the facets and the year bounds."""
-        branches = [self._evidence_facet_counts(name) for name in FACET_NAMES]
+        years = self._year_bounds_rows()
+        if connection.vendor == "postgresql" and not self.evidence_q():
+            rows = self._evidence_counts_grouped(years)
+        else:
+            branches = [self._evidence_facet_counts(name) for name in FACET_NAMES]
+            rows = branches[0].union(*branches[1:], *years, all=True)
         counts: dict[str, dict[str, int]] = defaultdict(dict)
-        rows = branches[0].union(*branches[1:], *self._year_bounds_rows(), all=True)
         for row in rows:
             counts[row["facet"]][row["value"]] = row["n"]
             if row["facet"] in MULTIPLE and row["value"] is not None:
                 self._terms[row["facet"]][row["value"]] = (row["label"], row["term_id"])
         return counts
+
+    def _evidence_counts_grouped(self, years: list[QuerySet]) -> list[dict]:
+        """PostgreSQL, no evidence filter on: the rows of `_evidence_counts` in
+        one pass over the accepted records with GROUPING SETS, one set per
+        facet. With no evidence filter every facet counts the same records, so
+        one read serves them all: the ten UNION ALL branches read them ten
+        times (100 of the browse page's 181 ms for ?q=tumor at bench scale).
+        A record's several terms repeat it, which COUNT(DISTINCT) ignores."""
+        single = [name for name in FACET_NAMES if name not in MULTIPLE]
+        multiple = {
+            f"{name}_{part}": F(f"{TERM_FACETS[name]}__{field}")
+            for name in FACET_NAMES
+            if name in MULTIPLE
+            for part, field in (
+                ("value", "slug"),
+                ("label", "label"),
+                ("id", "ontology_id"),
+            )
+        }
+        records = (
+            Evidence.objects.accepted()
+            .filter(self.claim_q(prefix="claim__"))
+            .order_by()
+            .values("claim_id", *single, **multiple)
+        )
+        sql, params = records.query.sql_with_params()
+        terms = [name for name in FACET_NAMES if name in MULTIPLE]
+        firsts = [*single, *(f"{name}_value" for name in terms)]
+        facet = " ".join(f"WHEN GROUPING({column}) = 0 THEN %s" for column in firsts)
+        labels = ", ".join([*(f"{n}_label" for n in terms), "''"])
+        term_ids = ", ".join([*(f"{n}_id" for n in terms), "''"])
+        sets = [f"({c})" for c in single] + [
+            f"({n}_value, {n}_label, {n}_id)" for n in terms
+        ]
+        grouped = (
+            f"SELECT CASE {facet} END AS facet, "
+            f"COALESCE({', '.join(f'{c}::text' for c in firsts)}) AS value, "
+            f"COALESCE({labels}) AS label, COALESCE({term_ids}) AS term_id, "
+            f"COUNT(DISTINCT claim_id) AS n FROM ({sql}) records "
+            f"GROUP BY GROUPING SETS ({', '.join(sets)})"
+        )
+        parts, all_params = [grouped], [*single, *terms, *params]
+        for branch in years:
+            branch_sql, branch_params = branch.query.sql_with_params()
+            parts.append(branch_sql)
+            all_params.extend(branch_params)
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(f"({p})" for p in parts), all_params)
+            columns = [c.name for c in cursor.description]
+            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
     @staticmethod
     def _year_bounds_rows() -> list[QuerySet]:
