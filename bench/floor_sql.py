@@ -31,6 +31,7 @@ EVIDENCE_COLUMNS = (
     "msc_tumor_ratio",
     "finding",
     "quote",
+    "not_reported",
     "rating",
     "status",
     "review_reason",
