@@ -37,6 +37,7 @@ bench/api_pages.py measures both, against a hand-written floor.
 import math
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -233,7 +234,7 @@ def _best_matches(
             queryset.order_by().filter(Q(part))
             for part in _term_condition(model, driver).children
         ]
-        fields = _ordering_fields(order.ordering)
+        fields = _ordering_fields(model, order.ordering)
         # One term, and the rows that rank known (or none ranked): the
         # database can list them as it gathers them.
         if query.terms == (driver,) and fields is not None:
@@ -291,12 +292,26 @@ def _first_gathered(
     return listed[:SEARCH_LIMIT], len(listed) > SEARCH_LIMIT
 
 
-def _ordering_fields(ordering: tuple) -> list[str] | None:
-    """The fields an ordering reads, besides the id; None if it orders by an
-    expression, which a UNION of rows cannot be ordered by."""
+def _ordering_fields(model: type, ordering: tuple) -> list[str] | None:
+    """The fields an ordering reads, besides the id; None if a UNION of rows
+    cannot be ordered as the queryset is: by an expression, or by a relation
+    (which orders by the related model's own ordering, but a UNION by its id:
+    findings by "claim" would come in claim id order, not the claims')."""
     if not all(isinstance(name, str) for name in ordering):
         return None
-    return [n.lstrip("-") for n in ordering if n.lstrip("-") != "pk"]
+    fields = [n.lstrip("-") for n in ordering if n.lstrip("-") != "pk"]
+    for path in fields:
+        current = model
+        for name in path.split("__"):
+            try:
+                field = current._meta.get_field(name)
+            except FieldDoesNotExist:
+                return None  # an annotation: not a column of every part
+            if field.is_relation:
+                current = field.related_model
+        if field.is_relation:
+            return None
+    return fields
 
 
 def _first_matches(

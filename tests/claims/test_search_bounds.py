@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from claims import search as s
-from claims.models import Claim, Evidence, Publication
+from claims.models import Claim, Evidence, Publication, Topic
 from claims.search.engines import rank
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +223,28 @@ def test_the_browse_page_with_words_alone_searches_once(client, confirmed_review
 
     assert plans(alone) == 1
     assert plans(filtered) == 2
+
+
+@pytest.mark.parametrize("word", ["angiogenesis", "tumor", "marrow"])
+def test_findings_in_their_own_order_are_the_first_matches_when_ids_disagree(
+    confirmed_review, small_limits, word
+):
+    """Findings list by claim, and a claim's place is its topic's and its own:
+    with the topics reversed, claim ids no longer follow it, and the rows a
+    search lists must still be the first matches in that order, not by id."""
+    topics = list(Topic.objects.order_by("position"))
+    for position, topic in enumerate(reversed(topics)):
+        Topic.objects.filter(pk=topic.pk).update(position=position)
+    queryset = Evidence.objects.accepted()
+    query = s.parse(word)
+    matches = every_match(queryset, query)
+
+    plan = s.plan_search(query)
+
+    listed = list(s.search(queryset, query).rows.values_list("pk", flat=True))
+
+    assert len(matches) > s.SEARCH_LIMIT
+    if plan.driver or Evidence in plan.ranked:  # exact: the best of all matches
+        assert listed == best_first(queryset, query, matches)[: s.SEARCH_LIMIT]
+    else:  # a word in most findings: its first matches in the list's order
+        assert first_in_order(queryset, listed, matches)
