@@ -136,3 +136,35 @@ def test_four_eyes_is_on_unless_the_environment_turns_it_off():
     assert four_eyes() == "True"
     assert four_eyes(CURATION_FOUR_EYES="0") == "False"
     assert four_eyes(CURATION_FOUR_EYES="1") == "True"
+
+
+POSTGRES_OPTIONS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DATABASES['default']['OPTIONS']['options'])"
+)
+
+
+def test_postgresql_connections_price_random_reads_as_configured():
+    url = "postgres://postgres@127.0.0.1:5432/portal"
+
+    default = django_setup(POSTGRES_OPTIONS, DATABASE_URL=url)
+    spinning = django_setup(
+        POSTGRES_OPTIONS, DATABASE_URL=url, DATABASE_RANDOM_PAGE_COST="4"
+    )
+    own = django_setup(
+        POSTGRES_OPTIONS, DATABASE_URL=url + "?options=-c%20work_mem%3D64MB"
+    )
+
+    assert default.stdout.strip() == "-c jit=off -c random_page_cost=1.1"
+    assert spinning.stdout.strip() == "-c jit=off -c random_page_cost=4.0"
+    assert own.stdout.strip() == "-c jit=off -c random_page_cost=1.1 -c work_mem=64MB"
+
+
+def test_a_random_page_cost_that_is_no_number_stops_the_start():
+    result = django_setup(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal",
+        DATABASE_RANDOM_PAGE_COST="1.1 -c statement_timeout=1",
+    )
+
+    assert result.returncode != 0
+    assert "DATABASE_RANDOM_PAGE_COST must be a number" in result.stderr
