@@ -42,7 +42,7 @@ def date_parts(pub: dict) -> list[int]:
     return parts
 
 
-def _names(pub: dict) -> Iterator[tuple[str, str, str]]:
+def names(pub: dict) -> Iterator[tuple[str, str, str]]:
     """(family, given, literal) for each author, in order."""
     for author in pub.get("authors") or []:
         if author.get("collective_name"):
@@ -72,7 +72,7 @@ def ris(pub: dict) -> str:
     """One RIS record, ending with ER and a blank line."""
     start, end = expand_pages(pub.get("pages") or "")
     tags: list[tuple[str, object]] = [("TY", "JOUR")]
-    tags += [("AU", f"{f}, {g}" if g else f or lit) for f, g, lit in _names(pub)]
+    tags += [("AU", f"{f}, {g}" if g else f or lit) for f, g, lit in names(pub)]
     tags += [
         ("TI", pub.get("title")),
         ("T2", pub.get("journal")),
@@ -131,7 +131,7 @@ def bibtex(pub: dict) -> str:
     """One @article entry keyed pmidNNN."""
     start, end = expand_pages(pub.get("pages") or "")
     fields = [
-        ("author", " and ".join(_bibtex_author(*n) for n in _names(pub))),
+        ("author", " and ".join(_bibtex_author(*n) for n in names(pub))),
         ("title", bibtex_escape(pub.get("title") or "")),
         ("journal", bibtex_escape(pub.get("journal") or "")),
         ("year", pub.get("year") or ""),
@@ -147,6 +147,36 @@ def bibtex(pub: dict) -> str:
     ]
     body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields if value)
     return f"@article{{pmid{pub['pmid']},\n{body}}}\n\n"
+
+
+# -- Highwire Press meta tags -----------------------------------------------------
+
+
+def highwire(pub: dict) -> list[tuple[str, str]]:
+    """The citation_* meta tags of a paper's page, as (name, content), in order:
+    what Zotero's, Mendeley's and Paperpile's page readers and Google Scholar
+    take a journal article from. One citation_author per author, "Last, First";
+    the date as YYYY/MM/DD as far as PubMed gives it."""
+    start, end = expand_pages(pub.get("pages") or "")
+    date = "/".join(
+        f"{part:02d}" if i else str(part) for i, part in enumerate(date_parts(pub))
+    )
+    tags: list[tuple[str, object]] = [("citation_title", pub.get("title"))]
+    tags += [
+        ("citation_author", f"{f}, {g}" if g else f or lit) for f, g, lit in names(pub)
+    ]
+    tags += [
+        ("citation_journal_title", pub.get("journal")),
+        ("citation_journal_abbrev", pub.get("journal_iso")),
+        ("citation_publication_date", date),
+        ("citation_volume", pub.get("volume")),
+        ("citation_issue", pub.get("issue")),
+        ("citation_firstpage", start),
+        ("citation_lastpage", end),
+        ("citation_doi", pub.get("doi")),
+        ("citation_pmid", pub.get("pmid")),
+    ]
+    return [(name, " ".join(str(value).split())) for name, value in tags if value]
 
 
 # -- CSL-JSON --------------------------------------------------------------------
@@ -165,7 +195,7 @@ def csl(pub: dict) -> dict:
         "type": "article-journal",
         "id": f"pmid:{pub['pmid']}",
         "title": pub.get("title") or "",
-        "author": [_csl_name(*name) for name in _names(pub)],
+        "author": [_csl_name(*name) for name in names(pub)],
         "container-title": pub.get("journal") or "",
         "container-title-short": pub.get("journal_iso") or "",
         "volume": pub.get("volume") or "",

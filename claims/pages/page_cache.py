@@ -46,8 +46,12 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = render(request, "429.html", {"wait": wait}, status=429)
             response["Retry-After"] = str(wait)
             return response
+        # Kept on the request for a view that states when its data last changed.
+        request.data_version = data_version()  # type: ignore[attr-defined]
         validators = validators_for(
-            data_version(), url=request.get_full_path(), media_type=PAGE_MEDIA_TYPE
+            request.data_version,  # type: ignore[attr-defined]
+            url=request.get_full_path(),
+            media_type=PAGE_MEDIA_TYPE,
         )
         status = conditional_status(request, validators)
         if status == HTTPStatus.NOT_MODIFIED:

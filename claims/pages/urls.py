@@ -1,8 +1,10 @@
 """The reader's pages, at the URLs DESIGN.md fixes."""
 
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
 from claims.pages import views
+from claims.pages.sitemaps import SITEMAPS
 
 app_name = "claims"
 
@@ -15,7 +17,22 @@ urlpatterns = [
         views.publication_detail,
         name="publication_detail",
     ),
+    path("publications/", views.publication_list, name="publication_list"),
+    path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("search/", views.search, name="search"),
     path("methods/", views.methods, name="methods"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "claims:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
 ]

@@ -6,13 +6,17 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, When
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from claims import search as search_engine
 from claims import status_rules
 from claims.disagreement import explain_disagreement
+from claims.exports import linked_data
+from claims.exports.citation_formats import highwire
+from claims.exports.plans import plan
+from claims.exports.shapes import PublicationSerializer
 from claims.filters import ClaimFilter, SearchField, unknown_parameters
 from claims.labels import facet_label, value_label
 from claims.models import Claim, Evidence, Publication, Review, Topic
@@ -75,7 +79,34 @@ def home(request):
             "topics": topics,
             "overview": _status_overview(topics, counts.annotate(n=Count("pk"))),
             "disputed": disputed,
+            "linked_data": _dataset(request, review),
         },
+    )
+
+
+def _dataset(request, review: Review | None) -> dict:
+    """The portal's content as a schema.org Dataset, based on its review."""
+    absolute = request.build_absolute_uri
+    last = request.data_version.last_change
+    based_on = {}
+    if review is not None:
+        paper = review.publication
+        based_on = {
+            "@type": "ScholarlyArticle",
+            "@id": absolute(reverse("claims:publication_detail", args=[paper.pmid])),
+            "name": paper.title or paper.curated_title,
+        }
+    return linked_data.dataset(
+        name="MSC evidence portal",
+        description=(
+            "The claims of a review of bone marrow-derived mesenchymal stem "
+            "cells in the tumor microenvironment, each with the curated "
+            "evidence behind it and its computed status."
+        ),
+        url=absolute(reverse("claims:home")),
+        updated=last.isoformat() if last else "",
+        based_on=based_on,
+        csv=absolute(EXPORT_URL),
     )
 
 
@@ -147,13 +178,30 @@ def claim_detail(request, slug: str):
     )
     verdict = verdict_of(claim=claim, evidence=evidence)
     separation = verdict.separation if verdict.rule == "R3" else None
+    papers = paper_groups(evidence)
     return render(
         request,
         "claims/claim_detail.html",
         {
             "claim": claim,
             "evidence": evidence,
-            "papers": paper_groups(evidence),
+            "papers": papers,
+            "linked_data": linked_data.claim(
+                statement=claim.statement,
+                url=request.build_absolute_uri(request.path),
+                status=claim.get_status_display(),
+                reason=claim.status_reason,
+                updated=claim.updated_at.isoformat(),
+                papers=[
+                    (
+                        request.build_absolute_uri(
+                            reverse("claims:publication_detail", args=[p.pmid])
+                        ),
+                        p.title or p.curated_title,
+                    )
+                    for p in (group.publication for group in papers)
+                ],
+            ),
             "min_rating": status_rules.MIN_COUNTED_RATING,
             "disagreement": (
                 explain_disagreement(evidence, separation)
@@ -196,6 +244,15 @@ def paper_groups(evidence: list[Evidence]) -> list[PaperGroup]:
     ]
 
 
+# The citation formats a paper's page links to, with their media types: the
+# API's detail of the paper in each.
+CITATION_LINKS = (
+    ("bibtex", "BibTeX", "application/x-bibtex"),
+    ("ris", "RIS", "application/x-research-info-systems"),
+    ("csljson", "CSL-JSON", "application/vnd.citationstyles.csl+json"),
+)
+
+
 @cached_page
 def publication_detail(request, pmid: int):
     publication = get_object_or_404(Publication, pmid=pmid)
@@ -204,6 +261,8 @@ def publication_detail(request, pmid: int):
         .select_related("claim__topic")
         .order_by("claim__topic__position", "claim__position", STANCE_ORDER)
     )
+    api_url = reverse("api:publication-detail", kwargs={"pmid": pmid})
+    data = _publication_data(publication, request)
     return render(
         request,
         "claims/publication_detail.html",
@@ -212,8 +271,81 @@ def publication_detail(request, pmid: int):
             "evidence": evidence,
             "is_source_review": Review.objects.filter(publication=publication).exists(),
             "is_review_article": "Review" in publication.publication_types,
+            # As the API serializes it: the exports' one source.
+            "citation_meta": highwire(data),
+            "linked_data": linked_data.scholarly_article(
+                data, request.build_absolute_uri(request.path)
+            ),
+            "citation_links": [
+                (f"{api_url}?format={fmt}", name, media)
+                for fmt, name, media in CITATION_LINKS
+            ],
         },
     )
+
+
+def _publication_data(publication: Publication, request) -> dict:
+    """The paper as the API serializes it (its shape's plan, one query)."""
+    records = plan(PublicationSerializer)
+    rows = Publication.objects.filter(pk=publication.pk).values_list(*records.paths)
+    (data,) = records.rows(rows, request)
+    return data
+
+
+@cached_page
+def topic_list(request):
+    topics = (
+        Topic.objects.select_related("review__publication")
+        .annotate(n_claims=Count("claims"))
+        .order_by("review", "position", "name")
+    )
+    return render(request, "claims/topic_list.html", {"topics": topics})
+
+
+# Papers a page on /publications/.
+PAPERS_PAGE_SIZE = 50
+
+
+@cached_page
+def publication_list(request):
+    page = Paginator(
+        Publication.objects.only(
+            "pmid",
+            "title",
+            "curated_title",
+            "first_author",
+            "journal",
+            "year",
+            "is_retracted",
+            "metadata_state",
+        ),
+        PAPERS_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    findings = dict(
+        Evidence.objects.accepted()
+        .filter(publication__in=[paper.pk for paper in page])
+        .order_by()
+        .values_list("publication")
+        .annotate(n=Count("pk"))
+    )
+    papers = [(paper, findings.get(paper.pk, 0)) for paper in page]
+    return render(
+        request, "claims/publication_list.html", {"page": page, "papers": papers}
+    )
+
+
+def robots_txt(request):
+    """Crawl the pages, not the API, the admin or the endless search results;
+    the sitemap lists every page."""
+    sitemap = request.build_absolute_uri(reverse("claims:sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /search/",
+        f"Sitemap: {sitemap}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 @cached_page

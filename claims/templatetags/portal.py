@@ -1,8 +1,11 @@
 """Small template helpers of the reader's pages: labels and links."""
 
+import json
 from urllib.parse import quote
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from claims.labels import value_label
 from claims.search import Query
@@ -64,3 +67,20 @@ def marked(text: str, query: Query) -> str:
 def snippet(text: str, query: Query) -> str:
     """`{{ paper.abstract|snippet:query }}`: the words around the first match."""
     return highlight(text or "", query, snippet=True)
+
+
+# What may not appear raw inside a <script> block (as Django's json_script).
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ld_json(data: dict) -> str:
+    """A JSON-LD block: the data as JSON, safe inside <script>."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(
+        _SCRIPT_ESCAPES
+    )
+    # Safe: json.dumps quotes every string, and the escapes above leave no
+    # "</script>" or "<!--" that could end the block.
+    return format_html(
+        '<script type="application/ld+json">{}</script>', mark_safe(text)
+    )

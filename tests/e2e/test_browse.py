@@ -27,6 +27,8 @@ MAIN_PAGES = {
     "publication": "/publications/16214129/",
     "publication-retracted": "/publications/15833829/",
     "topic": "/topics/angiogenesis/",
+    "topics": "/topics/",
+    "publications": "/publications/",
     "search": "/search/?q=fibroblast",
     "methods": "/methods/",
 }

@@ -1,0 +1,113 @@
+"""schema.org JSON-LD for the pages: what search engines and linked-data
+readers take a paper, a claim and the portal's data set from.
+
+Pure functions of what the pages already hold (a paper as the API serializes
+it, a claim and its papers), with absolute URLs given; the templates embed the
+result with the `ld_json` filter.
+"""
+
+from collections.abc import Iterable
+
+from claims.exports.citation_formats import date_parts, expand_pages, names
+
+CONTEXT = "https://schema.org"
+
+
+def _date(pub: dict) -> str:
+    """ISO 8601, as far as PubMed's date goes: 2006, 2006-06 or 2006-06-05."""
+    return "-".join(
+        f"{part:02d}" if i else str(part) for i, part in enumerate(date_parts(pub))
+    )
+
+
+def _person(family: str, given: str, literal: str) -> dict:
+    if literal:
+        return {"@type": "Organization", "name": literal}
+    person = {"@type": "Person", "familyName": family, "name": family}
+    if given:
+        person |= {"givenName": given, "name": f"{given} {family}"}
+    return person
+
+
+def scholarly_article(pub: dict, url: str) -> dict:
+    """A paper, at its page's URL, with its PubMed and DOI identities."""
+    start, end = expand_pages(pub.get("pages") or "")
+    identifiers = [
+        {"@type": "PropertyValue", "propertyID": "PMID", "value": str(pub["pmid"])}
+    ]
+    same_as = [pub["pubmed_url"]] if pub.get("pubmed_url") else []
+    if pub.get("doi"):
+        identifiers.append(
+            {"@type": "PropertyValue", "propertyID": "DOI", "value": pub["doi"]}
+        )
+        same_as.append(f"https://doi.org/{pub['doi']}")
+    article: dict = {
+        "@context": CONTEXT,
+        "@type": "ScholarlyArticle",
+        "@id": url,
+        "url": url,
+        "name": pub.get("title") or "",
+        "headline": pub.get("title") or "",
+        "author": [_person(*name) for name in names(pub)],
+        "datePublished": _date(pub),
+        "isPartOf": (
+            {"@type": "Periodical", "name": pub["journal"]}
+            if pub.get("journal")
+            else ""
+        ),
+        "volumeNumber": pub.get("volume") or "",
+        "issueNumber": pub.get("issue") or "",
+        "pageStart": start,
+        "pageEnd": end,
+        "identifier": identifiers,
+        "sameAs": same_as,
+        "creativeWorkStatus": "Retracted" if pub.get("is_retracted") else "",
+    }
+    return {key: value for key, value in article.items() if value not in ("", [])}
+
+
+def claim(
+    *,
+    statement: str,
+    url: str,
+    status: str,
+    reason: str,
+    updated: str,
+    papers: Iterable[tuple[str, str]],
+) -> dict:
+    """A claim, at its page's URL, citing the pages of the papers its evidence
+    comes from ((url, title) each), with its computed status."""
+    return {
+        "@context": CONTEXT,
+        "@type": "Claim",
+        "@id": url,
+        "url": url,
+        "text": statement,
+        "name": statement,
+        "description": f"{status}: {reason}" if reason else status,
+        "dateModified": updated,
+        "citation": [
+            {"@type": "ScholarlyArticle", "@id": paper_url, "name": title}
+            for paper_url, title in papers
+        ],
+    }
+
+
+def dataset(
+    *, name: str, description: str, url: str, updated: str, based_on: dict, csv: str
+) -> dict:
+    """The portal's curated content as a data set, based on its review."""
+    found = {
+        "@context": CONTEXT,
+        "@type": "Dataset",
+        "@id": url,
+        "url": url,
+        "name": name,
+        "description": description,
+        "dateModified": updated,
+        "isBasedOn": based_on,
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": csv}
+        ],
+    }
+    return {key: value for key, value in found.items() if value not in ("", {})}
