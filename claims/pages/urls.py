@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/<slug:slug>/", views.claim_detail, name="claim_detail"),
+    path("evidence/<int:pk>/", views.evidence_permalink, name="evidence_permalink"),
     path(
         "publications/<int:pmid>/",
         views.publication_detail,

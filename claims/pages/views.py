@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, When
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from claims import search as search_engine
@@ -186,6 +186,7 @@ def claim_detail(request, slug: str):
             "claim": claim,
             "evidence": evidence,
             "papers": papers,
+            "claim_url": request.build_absolute_uri(request.path),
             "linked_data": linked_data.claim(
                 statement=claim.statement,
                 url=request.build_absolute_uri(request.path),
@@ -242,6 +243,16 @@ def paper_groups(evidence: list[Evidence]) -> list[PaperGroup]:
         PaperGroup(findings[0][0].publication, tuple(findings))
         for findings in grouped.values()
     ]
+
+
+def evidence_permalink(request, pk: int):
+    """A finding's stable address: its claim's page, at the finding, wherever
+    the claim now is; only for findings a reader may see (accepted)."""
+    record = get_object_or_404(
+        Evidence.objects.accepted().select_related("claim"), pk=pk
+    )
+    url = reverse("claims:claim_detail", args=[record.claim.slug])
+    return redirect(f"{url}#evidence-{record.pk}")
 
 
 # The citation formats a paper's page links to, with their media types: the

@@ -8,7 +8,7 @@ as such a reader does, with an HTML parser, never by matching its text.
 
 import json
 import re
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 import pytest
 from pyld import jsonld
 
-from claims.models import Claim, Publication, Topic
+from claims.models import Claim, Evidence, Publication, Topic
 from tests.factories import EvidenceFactory, PublicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -347,3 +347,45 @@ def test_a_title_cannot_end_the_linked_data_block(client, paper):
     node = expanded(client.get("/publications/16214129/"))
 
     assert value(node, "name") == [paper.title]
+
+
+# -- cite this claim, last updated, permalinks -----------------------------------
+
+
+def test_a_claims_page_says_how_to_cite_it_and_when_it_last_changed(
+    client, confirmed_review
+):
+    claim = Claim.objects.get(slug="msc-home-to-tumors")
+
+    page = client.get(f"/claims/{claim.slug}/").content.decode()
+
+    citation = re.search(r'<p class="citation" id="claim-citation">(.*?)</p>', page)
+    assert citation
+    text = unescape(citation.group(1))
+    assert f"“{claim.statement}”" in text
+    assert claim.get_status_display() in text
+    assert f"status rules v{claim.status_rules_version}" in text
+    assert f"Last updated {claim.updated_at:%-d %B %Y}" in text
+    assert text.endswith(f"http://testserver/claims/{claim.slug}/")
+    assert f'datetime="{claim.updated_at.isoformat()}"' in page
+
+
+def test_every_finding_has_a_permalink_to_its_place_on_its_claims_page(
+    client, confirmed_review
+):
+    record = Evidence.objects.accepted().select_related("claim").first()
+    page = client.get(f"/claims/{record.claim.slug}/").content.decode()
+
+    response = client.get(f"/evidence/{record.pk}/")
+
+    assert f'id="evidence-{record.pk}"' in page
+    assert f'href="/evidence/{record.pk}/"' in page
+    assert response.status_code == 302
+    assert response["Location"] == f"/claims/{record.claim.slug}/#evidence-{record.pk}"
+
+
+def test_a_finding_not_accepted_has_no_public_permalink(client, confirmed_review):
+    draft = EvidenceFactory(status=Evidence.Status.DRAFT)
+
+    assert client.get(f"/evidence/{draft.pk}/").status_code == 404
+    assert client.get("/evidence/999999999/").status_code == 404
