@@ -245,7 +245,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     # Token first, so an anonymous write is told to authenticate (401), not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "claims.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [

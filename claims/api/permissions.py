@@ -20,6 +20,8 @@ class ReadOrRole(BasePermission):
     Views list them in `write_permissions`, action name -> permission.
     """
 
+    # Anyone may read: the schema says so (claims.api.schema).
+    public_reads = True
     message = (
         "Your account lacks the role this needs: Curator or Editor to add papers "
         "and record evidence, Editor to accept or reject it."

@@ -4,8 +4,10 @@ Every operation documents the error answers it can give, in the one error
 shape (errors.py), so a client (and schemathesis) can rely on the schema.
 """
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
 
 from claims.api.renderers import EXPORT_MEDIA_TYPES, CSLJSONRenderer
 from claims.exports.citation_formats import CSL_ITEM_SCHEMA
@@ -44,7 +46,45 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
 
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The API key, under either scheme claims.api.authentication reads: the
+    standard HTTP bearer scheme, which generated clients send, or "Token"."""
+
+    target_class = "claims.api.authentication.TokenAuthentication"
+    name = ["bearerAuth", "tokenAuth"]
+
+    def get_security_requirement(self, auto_schema):
+        return [{name: []} for name in self.name]  # either one
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The API key as `Authorization: Bearer <key>`.",
+            },
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "The API key as `Authorization: Token <key>`.",
+            },
+        ]
+
+
 class PortalAutoSchema(AutoSchema):
+    def get_auth(self):
+        """Reads need no credentials: say so ({}: anonymous) where every
+        permission of the view lets anyone read."""
+        auths = super().get_auth()
+        permissions = self.view.get_permissions()
+        public = permissions and all(
+            getattr(p, "public_reads", False) for p in permissions
+        )
+        if public and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
     def get_tags(self) -> list[str]:
         parts = [part for part in self.path.split("/") if part]
         return [parts[2]] if parts[:2] == ["api", "v1"] else super().get_tags()
