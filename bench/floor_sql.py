@@ -87,9 +87,18 @@ CANCER_TYPES_CELL = """coalesce((
     JOIN claims_term term ON term.id = link.term_id
     WHERE link.evidence_id = e.id), '')
 """
+# Context facets not reported are null in the API (blank in the table).
+UNREPORTED_AS_NULL = ("msc_source", "species", "model", "immune_status", "delivery")
 EVIDENCE_JSON = f"""
     'id', e.id, 'url', '{API}evidence/' || e.id || '/', 'publication', {PAPER_JSON},
-    {", ".join(f"'{col}', e.{col}" for col in EVIDENCE_COLUMNS)},
+    {
+    ", ".join(
+        f"'{col}', NULLIF(e.{col}, '')"
+        if col in UNREPORTED_AS_NULL
+        else f"'{col}', e.{col}"
+        for col in EVIDENCE_COLUMNS
+    )
+},
     'cancer_types', {CANCER_TYPES_JSON}
 """
 

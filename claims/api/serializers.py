@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from claims.exports.shapes import (  # noqa: F401  the read shapes, for the views
     EVIDENCE_FIELDS,
+    UNREPORTED_AS_NULL,
     ClaimDetailSerializer,
     ClaimSerializer,
     EvidenceSerializer,
@@ -68,6 +69,15 @@ class EvidenceWriteSerializer(StrictInput, serializers.ModelSerializer):
         fields = [f for f in EVIDENCE_FIELDS if f not in EVIDENCE_SET_BY_PORTAL]
         # The curation services own the rules (duplicates included).
         validators: list = []
+        # A context facet not reported: null, as the API shows it, or "".
+        extra_kwargs = {name: {"allow_null": True} for name in UNREPORTED_AS_NULL}
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        for name in UNREPORTED_AS_NULL:
+            if name in values and values[name] is None:
+                values[name] = ""  # the database's blank choice
+        return values
 
 
 class ReasonSerializer(StrictInput, serializers.Serializer):

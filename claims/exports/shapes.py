@@ -17,6 +17,7 @@ from drf_spectacular.utils import OpenApiTypes
 from rest_framework import serializers
 
 from claims.exports.plans import Derived, Extra, IdentityField, plan
+from claims.facets import CONTEXT_FACETS, TERM_FACETS
 from claims.models import (
     PUBMED_FIELDS,
     Claim,
@@ -299,6 +300,22 @@ EVIDENCE_FIELDS = [
 ]
 
 
+def _unreported(name: str) -> Derived:
+    """A context facet's value, null where the abstract does not report it
+    (the database keeps that as "", a choice field's blank)."""
+    field = Evidence._meta.get_field(name)
+    return Derived(
+        name,
+        lambda value: value or None,
+        serializers.ChoiceField(choices=field.choices, allow_null=True),
+        help_text=f"{field.verbose_name.capitalize()}; null when not reported.",
+    )
+
+
+# The context facets of one value: null when not reported.
+UNREPORTED_AS_NULL = tuple(name for name in CONTEXT_FACETS if name not in TERM_FACETS)
+
+
 class EvidenceSerializer(serializers.ModelSerializer):
     url = IdentityField(view_name="api:evidence-detail")
     claim = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -308,6 +325,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
         TermSerializer(many=True),
         help_text="Every cancer type the finding was made in, with its identifier.",
     )
+    msc_source = _unreported("msc_source")
+    species = _unreported("species")
+    model = _unreported("model")
+    immune_status = _unreported("immune_status")
+    delivery = _unreported("delivery")
 
     class Meta:
         # Not read_only_fields: DRF would drop allow_blank, and the schema would
