@@ -96,6 +96,7 @@ CLAIMS = Table(
     shapes.ClaimSerializer,
     {
         **_same("slug", "topic", "statement", "setting", "status", "status_reason"),
+        # "v2.0": a spreadsheet would read a version 1.10 as the number 1.1.
         "status_rules_version": "status_rules_version",
         "papers": "strength.papers",
         **{
@@ -107,6 +108,7 @@ CLAIMS = Table(
         **{key: f"evidence_counts.by_stance.{key}" for key in shapes.STANCES},
         **{key: f"evidence_counts.by_effect.{key}" for key in shapes.EFFECTS},
     },
+    cells=(("status_rules_version", lambda version: f"v{version}" if version else ""),),
 )
 EVIDENCE = Table(
     shapes.EvidenceSerializer,
@@ -119,7 +121,9 @@ EVIDENCE = Table(
         **_same("stance", "effect", "level", "msc_source", "species"),
         **_same("cancer_types", "model", "immune_status", "delivery"),
         **_same("msc_tumor_ratio", "not_reported", "finding", "quote"),
-        **_same("rating", "status"),
+        # Named as its filter: ?status= on the evidence lists is the claim's.
+        "rating": "rating",
+        "workflow": "status",
     },
     cells=(("cancer_types", term_labels),),
 )
@@ -136,9 +140,10 @@ PUBLICATIONS = Table(
         "pages",
         "doi",
         "pmcid",
-        "is_retracted",
         "metadata_state",
-    ),
+    )
+    # Named as its filter (?retracted=), and as the evidence's column.
+    | {"retracted": "is_retracted"},
     cells=(("authors", author_names),),
 )
 

@@ -77,3 +77,19 @@ def test_every_csv_cell_is_the_json_value_under_its_key(api, resource, table):
         for row in table.rows(records)
     ]
     assert rows == expected
+
+
+def test_a_csv_column_is_named_as_the_filter_that_selects_on_it():
+    """?retracted= on the evidence and the papers, ?workflow= on the evidence:
+    their columns bear those names; no column is a "status" that means
+    something else than the list's ?status= (the claim's)."""
+    from claims.api.filters import EvidenceFilter, PublicationFilter
+    from claims.exports.csv_rows import EVIDENCE, PUBLICATIONS
+
+    assert {"retracted", "workflow"} <= set(EvidenceFilter.base_filters)
+    assert "retracted" in PublicationFilter.base_filters
+    assert EVIDENCE.columns["retracted"] == "publication.is_retracted"
+    assert EVIDENCE.columns["workflow"] == "status"
+    assert PUBLICATIONS.columns["retracted"] == "is_retracted"
+    assert "status" not in EVIDENCE.columns
+    assert "is_retracted" not in PUBLICATIONS.columns

@@ -8,7 +8,7 @@ import pytest
 
 from claims.api.views import PortalViewSet
 from claims.exports import citation_formats
-from claims.models import Publication
+from claims.models import Claim, Publication
 from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
@@ -82,12 +82,14 @@ def test_the_claims_csv_carries_status_and_counts_by_stance_and_effect(api):
     claim = ClaimFactory(slug="counted")
     EvidenceFactory.create_batch(2, claim=claim)
     EvidenceFactory(claim=claim, stance="refutes", effect="anti_tumor")
+    Claim.objects.filter(pk=claim.pk).update(status_rules_version="1.10")
 
     (row,) = csv.DictReader(
         io.StringIO(streamed(api.get("/api/v1/claims/?format=csv")))
     )
 
-    assert row["status_rules_version"] == claim.status_rules_version
+    # Text a spreadsheet keeps: "1.10" would be read as the number 1.1.
+    assert row["status_rules_version"] == "v1.10"
     assert (row["evidence"], row["supports"], row["refutes"]) == ("3", "2", "1")
     assert (row["pro_tumor"], row["anti_tumor"]) == ("2", "1")
 
