@@ -109,6 +109,23 @@ class YearFilter(ConditionFilter, filters.NumberFilter):
         super().__init__(min_value=1000, max_value=9999, **kwargs)
 
 
+class UpdatedAfterFilter(ConditionFilter, filters.IsoDateTimeFilter):
+    """Rows changed after a moment (ISO 8601; without an offset, the portal's
+    time zone): what a program that last synchronised then needs to read."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault(
+            "help_text",
+            "Only rows changed after this moment (ISO 8601, e.g. "
+            "2026-12-01T00:00:00Z): what changed since a program last read.",
+        )
+        super().__init__(lookup_expr="gt", **kwargs)
+
+    def as_param(self, value) -> str:
+        return value.isoformat()
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(ConditionFilter, filters.ModelChoiceFilter):
     """An object named by its slug; an unknown slug is an error."""
@@ -282,6 +299,7 @@ class ClaimFilter(SearchesLast, EvidenceFacets):
         help_text="Claims whose verdict counts papers on both sides, supporting "
         "and refuting (the stored n_supporting and n_refuting are both above 0).",
     )
+    updated_after = UpdatedAfterFilter()
     q = SearchFilter()
     ordering = filters.OrderingFilter(
         fields=(

@@ -20,6 +20,7 @@ from claims.filters import (
     SearchesLast,
     SearchFilter,
     SlugFilter,
+    UpdatedAfterFilter,
     YearFilter,
     unknown_parameters,
 )
@@ -60,6 +61,7 @@ class EvidenceFilter(SearchesLast, EvidenceFacets):
         help_text="The evidence's own workflow status. Anonymous readers see "
         "accepted evidence only.",
     )
+    updated_after = UpdatedAfterFilter()
     has_conflict = ConflictFilter(
         path="claim__",
         help_text="Evidence on claims whose verdict counts papers on both sides, "
@@ -100,6 +102,7 @@ class PublicationFilter(SearchesLast, filters.FilterSet):
     year_min = YearFilter(field_name="year", lookup_expr="gte")
     year_max = YearFilter(field_name="year", lookup_expr="lte")
     retracted = BooleanFilter(field_name="is_retracted")
+    updated_after = UpdatedAfterFilter()
     claim = SlugFilter(Claim.objects.all(), method=_cited_by("claim"))
     topic = SlugFilter(Topic.objects.all(), method=_cited_by("claim__topic"))
     q = SearchFilter()
@@ -119,7 +122,16 @@ class PublicationFilter(SearchesLast, filters.FilterSet):
 
 class TopicFilter(filters.FilterSet):
     review = SlugFilter(Review.objects.all())
+    updated_after = UpdatedAfterFilter()
 
     class Meta:
         model = Topic
+        fields: list[str] = []
+
+
+class ReviewFilter(filters.FilterSet):
+    updated_after = UpdatedAfterFilter()
+
+    class Meta:
+        model = Review
         fields: list[str] = []

@@ -33,6 +33,7 @@ from claims.api.filters import (
     ALWAYS_ALLOWED,
     EvidenceFilter,
     PublicationFilter,
+    ReviewFilter,
     StrictFilterBackend,
     TopicFilter,
 )
@@ -245,6 +246,7 @@ class ReviewViewSet(PortalViewSet):
 
     queryset = Review.objects.order_by("pk")
     serializer_class = s.ReviewSerializer
+    filterset_class = ReviewFilter
     csv_table = csv_rows.REVIEWS
     lookup_field = "slug"
 
