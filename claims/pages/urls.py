@@ -4,6 +4,8 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
 from claims.pages import views
+from claims.pages.feeds import ChangesFeed
+from claims.pages.page_cache import cached_page
 from claims.pages.sitemaps import SITEMAPS
 
 app_name = "claims"
@@ -23,6 +25,7 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("search/", views.search, name="search"),
     path("methods/", views.methods, name="methods"),
+    path("feeds/changes.atom", cached_page(ChangesFeed()), name="changes_feed"),
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",

@@ -134,6 +134,7 @@ def test_a_papers_page_links_its_citation_files_which_answer_in_their_formats(
         "application/x-bibtex",
         "application/x-research-info-systems",
         "application/vnd.citationstyles.csl+json",
+        "application/atom+xml",  # every page's: the feed of changes
     }
     bibtex = client.get(formats["application/x-bibtex"])
     ris = client.get(formats["application/x-research-info-systems"])
