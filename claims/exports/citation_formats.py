@@ -55,10 +55,21 @@ def names(pub: dict) -> Iterator[tuple[str, str, str]]:
 
 
 def _integrity_note(pub: dict) -> str:
-    if not pub.get("is_retracted"):
-        return ""
-    notice = pub.get("retraction_notice_pmid")
-    return f"Retracted (notice: PMID {notice})" if notice else "Retracted"
+    """Every integrity notice PubMed links to the paper, in one sentence each:
+    the retraction, expressions of concern, errata, an updated version."""
+    notes = []
+    if pub.get("is_retracted"):
+        notice = pub.get("retraction_notice_pmid")
+        notes.append(f"Retracted (notice: PMID {notice})" if notice else "Retracted")
+    for key, name in (
+        ("expression_of_concern_pmids", "Expression of concern"),
+        ("erratum_pmids", "Erratum"),
+    ):
+        if pmids := pub.get(key):
+            notes.append(f"{name}: " + ", ".join(f"PMID {p}" for p in pmids))
+    if successor := pub.get("superseded_by_pmid"):
+        notes.append(f"Updated version: PMID {successor}")
+    return ". ".join(notes)
 
 
 # -- RIS -------------------------------------------------------------------------
@@ -127,11 +138,20 @@ def _bibtex_author(family: str, given: str, literal: str) -> str:
     return bibtex_escape(f"{family}, {given}" if given else family)
 
 
+def _bibtex_authors(pub: dict) -> str:
+    """Every author; a paper known only by its first author (not yet fetched
+    from PubMed) ends with "and others", which BibTeX styles print as et al."""
+    listed = [_bibtex_author(*name) for name in names(pub)]
+    if listed and not pub.get("authors"):
+        listed.append("others")
+    return " and ".join(listed)
+
+
 def bibtex(pub: dict) -> str:
     """One @article entry keyed pmidNNN."""
     start, end = expand_pages(pub.get("pages") or "")
     fields = [
-        ("author", " and ".join(_bibtex_author(*n) for n in names(pub))),
+        ("author", _bibtex_authors(pub)),
         ("title", bibtex_escape(pub.get("title") or "")),
         ("journal", bibtex_escape(pub.get("journal") or "")),
         ("year", pub.get("year") or ""),
@@ -207,6 +227,8 @@ def csl(pub: dict) -> dict:
         "URL": pub.get("pubmed_url") or "",
         "abstract": pub.get("abstract") or "",
         "note": _integrity_note(pub),
+        # CSL's own variable: styles that print a status say "retracted".
+        "status": "retracted" if pub.get("is_retracted") else "",
     }
     if parts := date_parts(pub):
         item["issued"] = {"date-parts": [parts]}
@@ -251,5 +273,6 @@ CSL_ITEM_SCHEMA = {
         "URL": {"type": "string"},
         "abstract": {"type": "string"},
         "note": {"type": "string"},
+        "status": {"type": "string"},
     },
 }

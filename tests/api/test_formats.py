@@ -370,3 +370,32 @@ def test_topics_export_without_pagination_even_when_asked_for_a_page(api):
     body = streamed(api.get("/api/v1/topics/?format=csv&page=2&page_size=1"))
 
     assert len(body.splitlines()) == 4
+
+
+def test_every_integrity_notice_is_in_every_citation_format(api):
+    PublicationFactory(
+        pmid=555,
+        is_retracted=True,
+        retraction_notice_pmid=556,
+        expression_of_concern_pmids=[557],
+        erratum_pmids=[558, 559],
+        superseded_by_pmid=560,
+    )
+    note = (
+        "Retracted (notice: PMID 556). Expression of concern: PMID 557. "
+        "Erratum: PMID 558, PMID 559. Updated version: PMID 560"
+    )
+
+    for fmt in ("ris", "bibtex", "csljson"):
+        body = api.get(f"/api/v1/publications/555/?format={fmt}").content.decode()
+        assert note in body, fmt
+    (item,) = api.get("/api/v1/publications/555/?format=csljson").json()
+    assert item["status"] == "retracted"
+
+
+def test_a_paper_known_by_its_first_author_alone_is_cited_with_et_al(api):
+    PublicationFactory(pmid=1234, authors=[], first_author="Karnoub AE")
+
+    bib = api.get("/api/v1/publications/1234/?format=bibtex").content.decode()
+
+    assert "author = {Karnoub AE and others}," in bib

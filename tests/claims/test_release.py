@@ -386,7 +386,10 @@ def test_the_citations_hold_every_paper(curated, tmp_path):
         assert f"@article{{pmid{pmid},\n" in bib
         assert f"AN  - {pmid}\r\n" in ris
     assert r"title = {MSC \& tumors: 100\% \{braced\} growth\_rates}" in bib
-    assert "note = {Retracted (notice: PMID 19000002)}" in bib
+    assert (
+        "note = {Retracted (notice: PMID 19000002). Expression of concern: "
+        "PMID 19000004. Erratum: PMID 19000003. Updated version: PMID 19000005}"
+    ) in bib
     assert "AU  - Müller, Anna\r\nAU  - MSC Study Group\r\n" in ris
 
 
