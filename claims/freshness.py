@@ -133,12 +133,19 @@ class Validators:
         return response
 
 
+# The shape of what the portal serves: raise it with any change to a page or an
+# API representation, so that no cache (Redis, a browser's, a client's ETag)
+# keeps serving the old shape until the data next changes.
+REPRESENTATION_VERSION = "2026-12-04.1"
+
+
 def validators_for(
     version: DataVersion, *, url: str, media_type: str, reader: str = ""
 ) -> Validators:
     """One representation's validators: the data, the URL (path and query), the
-    media type and the reader (empty when every reader is shown the same)."""
-    parts = [version.token, url, media_type, reader]
+    media type, the reader (empty when every reader is shown the same) and the
+    representation's own version."""
+    parts = [version.token, url, media_type, reader, REPRESENTATION_VERSION]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
     return Validators(etag=f'"{digest}"', last_change=version.last_change)
 

@@ -5,6 +5,7 @@ var/, a Celery broker that needs no server, DEBUG on. Production sets
 DJANGO_DEBUG=0 and must then provide DJANGO_SECRET_KEY.
 """
 
+import math
 import os
 from pathlib import Path
 
@@ -169,10 +170,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Options the URL gives come after ours, and win.
     try:
         RANDOM_PAGE_COST = float(os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1"))
-    except ValueError as exc:
+    except ValueError:
+        RANDOM_PAGE_COST = math.nan
+    if not (math.isfinite(RANDOM_PAGE_COST) and RANDOM_PAGE_COST >= 0):
         raise ImproperlyConfigured(
-            "DATABASE_RANDOM_PAGE_COST must be a number, such as 1.1 or 4."
-        ) from exc
+            "DATABASE_RANDOM_PAGE_COST must be a number of 0 or more, such as 1.1 or 4."
+        )
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = " ".join(
         filter(

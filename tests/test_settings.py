@@ -168,3 +168,13 @@ def test_a_random_page_cost_that_is_no_number_stops_the_start():
 
     assert result.returncode != 0
     assert "DATABASE_RANDOM_PAGE_COST must be a number" in result.stderr
+
+
+def test_a_random_page_cost_must_be_finite_and_not_negative():
+    for value in ("nan", "inf", "-1"):
+        result = django_setup(
+            DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal",
+            DATABASE_RANDOM_PAGE_COST=value,
+        )
+        assert result.returncode != 0, value
+        assert "DATABASE_RANDOM_PAGE_COST must be a number" in result.stderr

@@ -29,6 +29,23 @@ def _person(family: str, given: str, literal: str) -> dict:
     return person
 
 
+def _container(pub: dict) -> dict | str:
+    """The journal, its volume and its issue, nested as schema.org has it: an
+    issue is part of a volume, which is part of the periodical."""
+    part: dict | str = (
+        {"@type": "Periodical", "name": pub["journal"]} if pub.get("journal") else ""
+    )
+    for kind, key, number in (
+        ("PublicationVolume", "volume", "volumeNumber"),
+        ("PublicationIssue", "issue", "issueNumber"),
+    ):
+        if pub.get(key):
+            part = {"@type": kind, number: pub[key]} | (
+                {"isPartOf": part} if part else {}
+            )
+    return part
+
+
 def scholarly_article(pub: dict, url: str) -> dict:
     """A paper, at its page's URL, with its PubMed and DOI identities."""
     start, end = expand_pages(pub.get("pages") or "")
@@ -50,13 +67,7 @@ def scholarly_article(pub: dict, url: str) -> dict:
         "headline": pub.get("title") or "",
         "author": [_person(*name) for name in names(pub)],
         "datePublished": _date(pub),
-        "isPartOf": (
-            {"@type": "Periodical", "name": pub["journal"]}
-            if pub.get("journal")
-            else ""
-        ),
-        "volumeNumber": pub.get("volume") or "",
-        "issueNumber": pub.get("issue") or "",
+        "isPartOf": _container(pub),
         "pageStart": start,
         "pageEnd": end,
         "identifier": identifiers,

@@ -59,10 +59,19 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if status is not None:
             return HttpResponse(status=status)
         response = cached_response(
-            cache_key(validators, request), lambda: view(request, *args, **kwargs)
+            cache_key(validators, request),
+            lambda: _rendered(view(request, *args, **kwargs)),
         )
         if response.status_code == HTTPStatus.OK:
             validators.apply(response)
         return response
 
     return wrapper
+
+
+def _rendered(response: HttpResponse) -> HttpResponse:
+    """A template response (the sitemap's) rendered, so that it can be cached."""
+    render_now = getattr(response, "render", None)
+    if render_now is not None and not response.is_rendered:  # type: ignore[attr-defined]
+        render_now()
+    return response

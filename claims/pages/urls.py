@@ -29,13 +29,13 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",
-        sitemaps.index,
+        cached_page(sitemaps.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "claims:sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemaps.sitemap,
+        cached_page(sitemaps.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, When
+from django.db.models import Case, Count, F, IntegerField, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from claims.exports.citation_formats import highwire
 from claims.exports.plans import plan
 from claims.exports.shapes import PublicationSerializer
 from claims.filters import ClaimFilter, SearchField, unknown_parameters
+from claims.freshness import data_version
 from claims.labels import facet_label, value_label
 from claims.models import Claim, Evidence, Publication, Review, Topic
 from claims.pages.facets import ClaimFilters
@@ -87,7 +88,9 @@ def home(request):
 def _dataset(request, review: Review | None) -> dict:
     """The portal's content as a schema.org Dataset, based on its review."""
     absolute = request.build_absolute_uri
-    last = request.data_version.last_change
+    # cached_page keeps it for a GET or HEAD; any other method reads it anew.
+    version = getattr(request, "data_version", None) or data_version()
+    last = version.last_change
     based_on = {}
     if review is not None:
         paper = review.publication
@@ -274,6 +277,8 @@ def publication_detail(request, pmid: int):
     )
     api_url = reverse("api:publication-detail", kwargs={"pmid": pmid})
     data = _publication_data(publication, request)
+    # Before PubMed's title arrives, the curators' checked title, as the page.
+    data["title"] = data.get("title") or publication.curated_title
     return render(
         request,
         "claims/publication_detail.html",
@@ -320,7 +325,7 @@ PAPERS_PAGE_SIZE = 50
 @cached_page
 def publication_list(request):
     page = Paginator(
-        Publication.objects.only(
+        Publication.objects.order_by(F("year").desc(nulls_last=True), "pmid").only(
             "pmid",
             "title",
             "curated_title",

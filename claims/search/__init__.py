@@ -234,11 +234,10 @@ def _best_matches(
             queryset.order_by().filter(Q(part))
             for part in _term_condition(model, driver).children
         ]
-        fields = _ordering_fields(model, order.ordering)
-        # One term, and the rows that rank known (or none ranked): the
-        # database can list them as it gathers them.
-        if query.terms == (driver,) and fields is not None:
-            return _first_gathered(queryset, parts, fields, order, own)
+        ordering = _union_ordering(model, order.ordering)
+        # One term: the database can list the matches as it gathers them.
+        if query.terms == (driver,) and ordering is not None:
+            return _first_gathered(queryset, parts, ordering, order, own)
         ids = list(
             parts[0]
             .values_list("pk", flat=True)
@@ -264,7 +263,7 @@ def _best_matches(
 def _first_gathered(
     queryset: QuerySet,
     parts: list[QuerySet],
-    fields: list[str],
+    ordering: list[str],
     order: _Order,
     own: list[int] | None,
 ) -> tuple[list[int], bool]:
@@ -278,12 +277,15 @@ def _first_gathered(
     ranks = order.rank_by is not None and own is None
     if ranks:
         parts = [p.annotate(search_rank=rank(p.model, order.rank_by)) for p in parts]
+    fields = list(
+        dict.fromkeys(n.lstrip("-") for n in ordering if n.lstrip("-") != "pk")
+    )
     columns = ["pk", *(["search_rank"] if ranks else []), *fields]
     rows = (
         parts[0]
         .values_list(*columns)
         .union(*(part.values_list(*columns) for part in parts[1:]))
-        .order_by(*(["-search_rank"] if ranks else []), *order.ordering)
+        .order_by(*(["-search_rank"] if ranks else []), *ordering)
     )
     own = own or []
     skip = set(own)
@@ -292,26 +294,47 @@ def _first_gathered(
     return listed[:SEARCH_LIMIT], len(listed) > SEARCH_LIMIT
 
 
-def _ordering_fields(model: type, ordering: tuple) -> list[str] | None:
-    """The fields an ordering reads, besides the id; None if a UNION of rows
-    cannot be ordered as the queryset is: by an expression, or by a relation
-    (which orders by the related model's own ordering, but a UNION by its id:
-    findings by "claim" would come in claim id order, not the claims')."""
-    if not all(isinstance(name, str) for name in ordering):
-        return None
-    fields = [n.lstrip("-") for n in ordering if n.lstrip("-") != "pk"]
-    for path in fields:
-        current = model
-        for name in path.split("__"):
-            try:
-                field = current._meta.get_field(name)
-            except FieldDoesNotExist:
-                return None  # an annotation: not a column of every part
-            if field.is_relation:
-                current = field.related_model
-        if field.is_relation:
+def _union_ordering(model: type, ordering: tuple) -> list[str] | None:
+    """The ordering as a UNION of rows can apply it: each relation replaced by
+    the related model's own ordering (which is what ordering by a relation
+    means; a UNION would order by its id: findings by "claim" would come in
+    claim id order, not the claims'). None if it orders by an expression or
+    an annotation, which are not columns of every part."""
+    expanded: list[str] = []
+    for name in ordering:
+        if not isinstance(name, str):
             return None
-    return fields
+        names = _expanded(model, name)
+        if names is None:
+            return None
+        expanded += names
+    return expanded
+
+
+def _expanded(model: type, name: str) -> list[str] | None:
+    descending, path = name.startswith("-"), name.lstrip("-")
+    current, field = model, None
+    for part in path.split("__"):
+        if part == "pk":
+            return [name]
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if field.is_relation:
+            current = field.related_model
+    if field is None or not field.is_relation or not current._meta.ordering:
+        return [name]  # a column, or a relation ordered by its id
+    found: list[str] = []
+    for inner in current._meta.ordering:
+        if not isinstance(inner, str):
+            return None
+        flip = descending != inner.startswith("-")
+        names = _expanded(model, ("-" if flip else "") + f"{path}__{inner.lstrip('-')}")
+        if names is None:
+            return None
+        found += names
+    return found
 
 
 def _first_matches(

@@ -307,6 +307,13 @@ def test_a_papers_page_describes_it_as_a_scholarly_article(client, paper):
         for i in node[SCHEMA + "identifier"]
     }
     assert ids == {"PMID": "16214129", "DOI": "10.1016/j.yexmp.2005.07.004"}
+    (issue,) = node[SCHEMA + "isPartOf"]
+    (volume,) = issue[SCHEMA + "isPartOf"]
+    (journal,) = volume[SCHEMA + "isPartOf"]
+    assert issue["@type"] == [SCHEMA + "PublicationIssue"]
+    assert value(issue, "issueNumber") == ["3"]
+    assert value(volume, "volumeNumber") == ["80"]
+    assert value(journal, "name") == ["Experimental and molecular pathology"]
     assert value(node, "sameAs") == [
         "https://pubmed.ncbi.nlm.nih.gov/16214129/",
         "https://doi.org/10.1016/j.yexmp.2005.07.004",
@@ -390,3 +397,27 @@ def test_a_finding_not_accepted_has_no_public_permalink(client, confirmed_review
 
     assert client.get(f"/evidence/{draft.pk}/").status_code == 404
     assert client.get("/evidence/999999999/").status_code == 404
+
+
+def test_a_paper_pubmed_has_not_filled_in_is_cited_by_its_checked_title(client):
+    PublicationFactory(pmid=555, title="", curated_title="The checked title.")
+
+    response = client.get("/publications/555/")
+    tags = dict(citation_tags(read_head(response)))
+
+    assert tags["citation_title"] == "The checked title."
+    assert value(expanded(response), "name") == ["The checked title."]
+
+
+def test_a_method_no_page_caches_still_gets_no_error(client, confirmed_review):
+    # OPTIONS passes the page cache by, which keeps the data version for GETs.
+    assert client.options("/").status_code == 200
+
+
+def test_a_changed_representation_changes_every_etag(client, settings, monkeypatch):
+    from claims import freshness
+
+    before = client.get("/topics/")["ETag"]
+    monkeypatch.setattr(freshness, "REPRESENTATION_VERSION", "next")
+
+    assert client.get("/topics/")["ETag"] != before
