@@ -93,3 +93,28 @@ def statuses_checked(request: pytest.FixtureRequest) -> None:
         call_command("check_statuses", stdout=out)
     except CommandError as error:
         pytest.fail(f"check_statuses after the test: {error}\n{out.getvalue()}")
+
+
+# A multiple of every throttle window (a minute, an hour, a day): the start of
+# one window of each.
+WINDOW_START = 86_400 * 20_000
+
+
+@pytest.fixture(autouse=True)
+def _throttle_clock_in_one_window(monkeypatch):
+    """The rate limits count in fixed windows (portal.throttling): a test's
+    requests that straddled a minute's end were counted in two windows, and a
+    limit of 2 let a third request through. Their clock starts each test at a
+    window's start and runs at the real pace, so a test shorter than a minute
+    stays in one window."""
+    import time as real_time
+    from types import SimpleNamespace
+
+    from portal import throttling
+
+    began = real_time.time()
+    monkeypatch.setattr(
+        throttling,
+        "time",
+        SimpleNamespace(time=lambda: WINDOW_START + real_time.time() - began),
+    )
