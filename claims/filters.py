@@ -17,6 +17,7 @@ a record reporting any of them matches; a label, or a slug in any case, reads
 as the slug.
 """
 
+import datetime
 import types
 from collections.abc import Iterable, Mapping
 
@@ -25,7 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 from django_filters import rest_framework as filters
 from django_filters.constants import EMPTY_VALUES
-from django_filters.fields import ModelMultipleChoiceField
+from django_filters.fields import IsoDateTimeField, ModelMultipleChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -109,9 +110,28 @@ class YearFilter(ConditionFilter, filters.NumberFilter):
         super().__init__(min_value=1000, max_value=9999, **kwargs)
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, in UTC: Python takes offsets PostgreSQL refuses
+    (+22:27 was a 500), and a moment at the calendar's very edge, moved to UTC,
+    may fall off it (a 400, then)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(
+                "That moment is out of range.", code="invalid"
+            ) from None
+
+
 class UpdatedAfterFilter(ConditionFilter, filters.IsoDateTimeFilter):
     """Rows changed after a moment (ISO 8601; without an offset, the portal's
     time zone): what a program that last synchronised then needs to read."""
+
+    field_class = UtcDateTimeField
 
     def __init__(self, **kwargs):
         kwargs.setdefault("field_name", "updated_at")

@@ -61,3 +61,25 @@ def test_a_moment_that_is_no_date_is_a_400_naming_the_parameter(api, url, model,
 
     assert response.status_code == 400
     assert "updated_after" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0455-01-29T17:53:47.409874+22:27",  # an offset PostgreSQL refuses
+        "2026-06-01T13:30:00+01:30",
+    ],
+)
+def test_any_offset_python_reads_is_taken_in_utc(api, old_and_new, moment):
+    response = api.get("/api/v1/topics/", {"updated_after": moment})
+
+    assert response.status_code == 200
+
+
+def test_a_moment_off_the_calendar_in_utc_is_a_400(api):
+    response = api.get(
+        "/api/v1/topics/", {"updated_after": "0001-01-01T00:00:00+05:00"}
+    )
+
+    assert response.status_code == 400
+    assert "updated_after" in response.json()["error"]["fields"]
