@@ -42,17 +42,21 @@ class Change:
     key: str  # unique and stable: the feed entry's id
 
 
-def _status_changes(claims: Q) -> list[Change]:
-    history = Claim.history.model
-    versions = (
-        history.objects.filter(claims)
-        .annotate(
-            before=Window(
-                Lag("status"),
-                partition_by=[F("id")],
-                order_by=[F("history_date").asc(), F("history_id").asc()],
-            )
+def _versions(model: type, rows: Q):
+    """The stored versions of `model`'s rows, each with `before`: the status of
+    the row's version before it (None for its first)."""
+    return model.history.model.objects.filter(rows).annotate(
+        before=Window(
+            Lag("status"),
+            partition_by=[F("id")],
+            order_by=[F("history_date").asc(), F("history_id").asc()],
         )
+    )
+
+
+def _status_changes(claims: Q) -> list[Change]:
+    versions = (
+        _versions(Claim, claims)
         .filter(before__isnull=False)
         .exclude(before=F("status"))
         .order_by("-history_date", "-history_id")
@@ -73,16 +77,8 @@ def _status_changes(claims: Q) -> list[Change]:
 
 
 def _accepted(evidence: Q) -> list[Change]:
-    history = Evidence.history.model
     versions = (
-        history.objects.filter(evidence)
-        .annotate(
-            before=Window(
-                Lag("status"),
-                partition_by=[F("id")],
-                order_by=[F("history_date").asc(), F("history_id").asc()],
-            )
-        )
+        _versions(Evidence, evidence)
         .filter(status=Evidence.Status.ACCEPTED)
         .filter(Q(before__isnull=True) | ~Q(before=Evidence.Status.ACCEPTED))
         .order_by("-history_date", "-history_id")
