@@ -294,47 +294,47 @@ def _first_gathered(
     return listed[:SEARCH_LIMIT], len(listed) > SEARCH_LIMIT
 
 
-def _union_ordering(model: type, ordering: tuple) -> list[str] | None:
+def _union_ordering(
+    model: type, ordering: tuple, prefix: str = "", flip: bool = False
+) -> list[str] | None:
     """The ordering as a UNION of rows can apply it: each relation replaced by
     the related model's own ordering (which is what ordering by a relation
     means; a UNION would order by its id: findings by "claim" would come in
     claim id order, not the claims'). None if it orders by an expression or
-    an annotation, which are not columns of every part."""
+    an annotation, which are not columns of every part. (`prefix` and `flip`:
+    a related model's ordering, under the relation's path and direction.)"""
     expanded: list[str] = []
     for name in ordering:
         if not isinstance(name, str):
             return None
-        names = _expanded(model, name)
-        if names is None:
+        descending = name.startswith("-") != flip
+        path = prefix + name.lstrip("-")
+        try:
+            related = _related_model(model, path)
+        except FieldDoesNotExist:
             return None
-        expanded += names
+        if related is None or not related._meta.ordering:
+            expanded.append(("-" if descending else "") + path)  # a column, or an id
+            continue
+        inner = _union_ordering(
+            model, tuple(related._meta.ordering), f"{path}__", descending
+        )
+        if inner is None:
+            return None
+        expanded += inner
     return expanded
 
 
-def _expanded(model: type, name: str) -> list[str] | None:
-    descending, path = name.startswith("-"), name.lstrip("-")
-    current, field = model, None
+def _related_model(model: type, path: str) -> type | None:
+    """The model a lookup path from `model` ends on, if it ends on a relation."""
+    field = None
     for part in path.split("__"):
         if part == "pk":
-            return [name]
-        try:
-            field = current._meta.get_field(part)
-        except FieldDoesNotExist:
             return None
+        field = model._meta.get_field(part)
         if field.is_relation:
-            current = field.related_model
-    if field is None or not field.is_relation or not current._meta.ordering:
-        return [name]  # a column, or a relation ordered by its id
-    found: list[str] = []
-    for inner in current._meta.ordering:
-        if not isinstance(inner, str):
-            return None
-        flip = descending != inner.startswith("-")
-        names = _expanded(model, ("-" if flip else "") + f"{path}__{inner.lstrip('-')}")
-        if names is None:
-            return None
-        found += names
-    return found
+            model = field.related_model
+    return model if field is not None and field.is_relation else None
 
 
 def _first_matches(
