@@ -42,6 +42,14 @@ def date_parts(pub: dict) -> list[int]:
     return parts
 
 
+def date_string(pub: dict, separator: str) -> str:
+    """PubMed's date as far as it goes, zero-padded: 2006, 2006-06, 2006-06-05
+    (with "-"; Highwire's tags take "/")."""
+    return separator.join(
+        f"{part:02d}" if i else str(part) for i, part in enumerate(date_parts(pub))
+    )
+
+
 def names(pub: dict) -> Iterator[tuple[str, str, str]]:
     """(family, given, literal) for each author, in order."""
     for author in pub.get("authors") or []:
@@ -79,11 +87,16 @@ def _ris_line(tag: str, value: object) -> str:
     return f"{tag}  - {' '.join(str(value).split())}\r\n"
 
 
+def _last_first(family: str, given: str, literal: str) -> str:
+    """ "Last, First" (RIS, Highwire); a group author's name as it is."""
+    return f"{family}, {given}" if given else family or literal
+
+
 def ris(pub: dict) -> str:
     """One RIS record, ending with ER and a blank line."""
     start, end = expand_pages(pub.get("pages") or "")
     tags: list[tuple[str, object]] = [("TY", "JOUR")]
-    tags += [("AU", f"{f}, {g}" if g else f or lit) for f, g, lit in names(pub)]
+    tags += [("AU", _last_first(*name)) for name in names(pub)]
     tags += [
         ("TI", pub.get("title")),
         ("T2", pub.get("journal")),
@@ -178,17 +191,12 @@ def highwire(pub: dict) -> list[tuple[str, str]]:
     take a journal article from. One citation_author per author, "Last, First";
     the date as YYYY/MM/DD as far as PubMed gives it."""
     start, end = expand_pages(pub.get("pages") or "")
-    date = "/".join(
-        f"{part:02d}" if i else str(part) for i, part in enumerate(date_parts(pub))
-    )
     tags: list[tuple[str, object]] = [("citation_title", pub.get("title"))]
-    tags += [
-        ("citation_author", f"{f}, {g}" if g else f or lit) for f, g, lit in names(pub)
-    ]
+    tags += [("citation_author", _last_first(*name)) for name in names(pub)]
     tags += [
         ("citation_journal_title", pub.get("journal")),
         ("citation_journal_abbrev", pub.get("journal_iso")),
-        ("citation_publication_date", date),
+        ("citation_publication_date", date_string(pub, "/")),
         ("citation_volume", pub.get("volume")),
         ("citation_issue", pub.get("issue")),
         ("citation_firstpage", start),

@@ -8,16 +8,9 @@ result with the `ld_json` filter.
 
 from collections.abc import Iterable
 
-from claims.exports.citation_formats import date_parts, expand_pages, names
+from claims.exports.citation_formats import date_string, expand_pages, names
 
 CONTEXT = "https://schema.org"
-
-
-def _date(pub: dict) -> str:
-    """ISO 8601, as far as PubMed's date goes: 2006, 2006-06 or 2006-06-05."""
-    return "-".join(
-        f"{part:02d}" if i else str(part) for i, part in enumerate(date_parts(pub))
-    )
 
 
 def _person(family: str, given: str, literal: str) -> dict:
@@ -66,7 +59,7 @@ def scholarly_article(pub: dict, url: str) -> dict:
         "name": pub.get("title") or "",
         "headline": pub.get("title") or "",
         "author": [_person(*name) for name in names(pub)],
-        "datePublished": _date(pub),
+        "datePublished": date_string(pub, "-"),  # ISO 8601
         "isPartOf": _container(pub),
         "pageStart": start,
         "pageEnd": end,
