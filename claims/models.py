@@ -263,6 +263,11 @@ class Publication(TimeStamped):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
 
     @property
+    def shown_title(self) -> str:
+        """PubMed's title, or until it arrives the curators' checked one."""
+        return self.title or self.curated_title
+
+    @property
     def awaiting_verification(self) -> str:
         """Why evidence on this paper cannot count yet (a LeftOut value), or ""
         once PubMed has returned the record and confirmed the checked title."""

@@ -97,7 +97,7 @@ def _dataset(request, review: Review | None) -> dict:
         based_on = {
             "@type": "ScholarlyArticle",
             "@id": absolute(reverse("claims:publication_detail", args=[paper.pmid])),
-            "name": paper.title or paper.curated_title,
+            "name": paper.shown_title,
         }
     return linked_data.dataset(
         name="MSC evidence portal",
@@ -201,7 +201,7 @@ def claim_detail(request, slug: str):
                         request.build_absolute_uri(
                             reverse("claims:publication_detail", args=[p.pmid])
                         ),
-                        p.title or p.curated_title,
+                        p.shown_title,
                     )
                     for p in (group.publication for group in papers)
                 ],
@@ -278,7 +278,7 @@ def publication_detail(request, pmid: int):
     api_url = reverse("api:publication-detail", kwargs={"pmid": pmid})
     data = _publication_data(publication, request)
     # Before PubMed's title arrives, the curators' checked title, as the page.
-    data["title"] = data.get("title") or publication.curated_title
+    data["title"] = publication.shown_title
     return render(
         request,
         "claims/publication_detail.html",
