@@ -298,6 +298,24 @@ REVIEW_DATA_FILE = Path(
     os.environ.get("REVIEW_DATA_FILE", BASE_DIR / "claims" / "data" / "review.yaml")
 )
 
+# The license of the data a release publishes (an SPDX identifier), and its
+# legal text, written into each release as LICENSE. CC0, as CIViC's: the
+# shipped text is CC0's; another license needs its own text.
+DATA_LICENSE = os.environ.get("DATA_LICENSE", "CC0-1.0")
+DATA_LICENSE_FILE = Path(
+    os.environ.get(
+        "DATA_LICENSE_FILE",
+        BASE_DIR / "claims" / "data" / "licenses" / f"{DATA_LICENSE}.txt",
+    )
+)
+if not DATA_LICENSE_FILE.is_file():
+    raise ImproperlyConfigured(
+        f"DATA_LICENSE is {DATA_LICENSE}, but its legal text {DATA_LICENSE_FILE} "
+        "is not a file: set DATA_LICENSE_FILE to it."
+    )
+# Where releases are written and served from (/releases/).
+RELEASES_DIR = Path(os.environ.get("RELEASES_DIR", VAR_DIR / "releases"))
+
 # NCBI E-utilities: where to fetch citation metadata and how to identify ourselves.
 NCBI_EUTILS_URL = os.environ.get(
     "NCBI_EUTILS_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"

@@ -24,6 +24,7 @@ evidence refers to are kept.
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -41,10 +42,11 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from claims.exports import csv_rows
-from claims.exports.citation_formats import bibtex, ris
+from claims.exports import csv_rows, package
+from claims.exports.citation_formats import bibtex, csl, ris
 from claims.exports.plans import plan
 from claims.exports.shapes import PublicationSerializer
+from claims.freshness import data_version
 from claims.models import (
     Claim,
     ClaimAlias,
@@ -58,10 +60,12 @@ from claims.selectors import claims_drift
 from claims.services import claims_recompute_status
 from claims.status_rules import RULES_VERSION
 from claims.vocabulary import cancer_type_links, shipped_version
+from portal.version import PORTAL_VERSION
 
-FORMAT_VERSION = 2
-# Format 1 had no terms, and cancer type as free text (claims.vocabulary).
-READABLE_VERSIONS = (1, FORMAT_VERSION)
+FORMAT_VERSION = 3
+# Format 1 had no terms, and cancer type as free text (claims.vocabulary);
+# format 3 added the scope (public or internal) and the self-description.
+READABLE_VERSIONS = (1, 2, FORMAT_VERSION)
 RELEASE_FILE = "release.json"
 MANIFEST_FILE = "MANIFEST"
 HASH_CHUNK = 1 << 20
@@ -144,12 +148,29 @@ def _many(model: type[models.Model]) -> list[models.ManyToManyField]:
     return list(model._meta.many_to_many)
 
 
-def table_rows(table: Table) -> list[dict[str, Any]]:
-    """Every row of a curated table, in its natural-key order."""
-    fields, many = _fields(table.model), _many(table.model)
+def written_fields(table: Table, *, internal: bool) -> list[models.Field]:
+    """The fields of a table's rows in release.json: a public release leaves
+    out the portal's bookkeeping (claims.exports.package.INTERNAL_FIELDS)."""
+    omitted = set() if internal else package.INTERNAL_FIELDS.get(table.name, set())
+    return [f for f in _fields(table.model) if f.name not in omitted]
+
+
+def _published(table: Table, *, internal: bool) -> models.QuerySet:
+    """The rows of a table a release holds: a public one, accepted evidence
+    only (drafts, submitted and rejected records are the curators')."""
+    rows = table.model.objects.all()
+    if table.model is Evidence and not internal:
+        rows = rows.filter(status=Evidence.Status.ACCEPTED)
+    return rows
+
+
+def table_rows(table: Table, *, internal: bool = True) -> list[dict[str, Any]]:
+    """Every row of a curated table a release holds, in its natural-key order."""
+    fields, many = written_fields(table, internal=internal), _many(table.model)
     related = [f.name for f in fields if f.is_relation]
     rows = (
-        table.model.objects.select_related(*related)
+        _published(table, internal=internal)
+        .select_related(*related)
         .prefetch_related(*(f.name for f in many))
         .order_by(table.key)
     )
@@ -177,32 +198,69 @@ def _citations(render) -> str:
     return "".join(render(paper) for paper in papers)
 
 
-def reader_files() -> dict[str, str]:
-    """CSV tables and citations, as the API exports them (all workflow states)."""
+def _csl_json() -> str:
+    publications = Publication.objects.order_by("pmid")
+    papers = plan(PublicationSerializer, CITED).stream(publications)
+    items = [csl(paper) for paper in papers]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def reader_files(*, internal: bool = True) -> dict[str, str]:
+    """CSV tables and citations, as the API exports them: the evidence of
+    every workflow state in an internal release, the accepted in a public."""
+    evidence = Evidence.objects.order_by("pk")
+    if not internal:
+        evidence = evidence.filter(status=Evidence.Status.ACCEPTED)
     return {
+        "topics.csv": _csv(
+            csv_rows.TOPICS, Topic.objects.order_by(*Topic._meta.ordering)
+        ),
         "claims.csv": _csv(
             csv_rows.CLAIMS, Claim.objects.order_by(*Claim._meta.ordering)
         ),
-        "evidence.csv": _csv(csv_rows.EVIDENCE, Evidence.objects.order_by("pk")),
+        "evidence.csv": _csv(csv_rows.EVIDENCE, evidence),
         "publications.csv": _csv(
             csv_rows.PUBLICATIONS, Publication.objects.order_by("pmid")
         ),
         "citations.bib": _citations(bibtex),
         "citations.ris": _citations(ris),
+        package.CSL_FILE: _csl_json(),
     }
 
 
-def release_document(*, now: datetime) -> dict[str, Any]:
-    """The content of release.json."""
-    tables = {table.name: table_rows(table) for table in TABLES}
+def release_header(*, now: datetime, internal: bool) -> dict[str, Any]:
+    """What release.json says of itself before its tables."""
     return {
         "format_version": FORMAT_VERSION,
+        "scope": "internal" if internal else "public",
+        "portal_version": PORTAL_VERSION,
+        "data_version": data_version().token,
         "rules_version": RULES_VERSION,
         "vocabulary_version": shipped_version(),
+        "license": package.license_id(),
         "created_at": now.isoformat(),
+    }
+
+
+def release_document(*, now: datetime, internal: bool = True) -> dict[str, Any]:
+    """The content of release.json."""
+    tables = {table.name: table_rows(table, internal=internal) for table in TABLES}
+    return {
+        **release_header(now=now, internal=internal),
         "counts": {name: len(rows) for name, rows in tables.items()},
         **tables,
     }
+
+
+def release_schema(*, internal: bool) -> dict[str, Any]:
+    """The JSON Schema of a release.json of this scope."""
+    return package.release_json_schema(
+        {
+            table.name: (written_fields(table, internal=internal), _many(table.model))
+            for table in TABLES
+        },
+        _key_of,
+    )
 
 
 # -- Writing: staged, checksummed, renamed into place -----------------------------
@@ -237,14 +295,35 @@ def _one_snapshot() -> Iterator[None]:
         yield
 
 
-def _write_files(directory: Path, *, now: datetime) -> dict[str, int]:
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_files(directory: Path, *, now: datetime, internal: bool) -> dict[str, int]:
     with _one_snapshot():
-        document = release_document(now=now)
-        files = reader_files()
+        document = release_document(now=now, internal=internal)
+        files = reader_files(internal=internal)
     # Keys in a fixed order (the header, then each model's fields as declared)
     # rather than sorted, so the file reads like the models.
-    text = json.dumps(document, indent=2, ensure_ascii=False)
-    files[RELEASE_FILE] = text + "\n"
+    files[RELEASE_FILE] = _json(document)
+    tables = {table.name for table in TABLES}
+    header = {key: value for key, value in document.items() if key not in tables}
+    files[package.SCHEMA_FILE] = _json(release_schema(internal=internal))
+    files[package.LICENSE_FILE] = package.license_text()
+    files[package.CITATION_FILE] = package.citation_cff(header=header)
+    files[package.README_FILE] = package.readme(
+        header=header,
+        files=sorted(
+            [*files, package.README_FILE, package.PACKAGE_FILE, MANIFEST_FILE]
+        ),
+    )
+    digests = {
+        name: hashlib.sha256(content.encode("utf-8")).hexdigest()
+        for name, content in files.items()
+    }
+    files[package.PACKAGE_FILE] = _json(
+        package.package_descriptor(header=header, files=files, digests=digests)
+    )
     for name, content in files.items():
         # newline="": the CSV and RIS line ends (CRLF) are part of the format.
         with (directory / name).open("w", encoding="utf-8", newline="") as file:
@@ -255,19 +334,23 @@ def _write_files(directory: Path, *, now: datetime) -> dict[str, int]:
     return document["counts"]
 
 
-def release_default_path(day: date) -> Path:
-    """var/releases/<day>, or <day>-2, -3, ... when that one exists."""
-    root = Path(settings.VAR_DIR) / "releases"
+def release_default_path(day: date, *, internal: bool = False) -> Path:
+    """RELEASES_DIR/<day> (var/releases), or <day>-2, -3, ... when that one
+    exists; an internal release under var/backups, which is never served."""
+    root = Path(settings.VAR_DIR) / "backups" if internal else settings.RELEASES_DIR
     names = (day.isoformat() if n == 1 else f"{day.isoformat()}-{n}" for n in count(1))
     return next(root / name for name in names if not (root / name).exists())
 
 
 def release_export(
-    *, output: Path | None = None, now: datetime | None = None
+    *, output: Path | None = None, now: datetime | None = None, internal: bool = False
 ) -> ReleaseReport:
-    """Write a dated, checksummed release of the curated content; never overwrite."""
+    """Write a dated, checksummed release of the curated content; never
+    overwrite. Public by default (accepted content, no usernames or
+    bookkeeping); `internal`, every row and field, as a restore needs."""
     now = now or timezone.now()
-    target = Path(output) if output else release_default_path(timezone.localdate(now))
+    day = timezone.localdate(now)
+    target = Path(output) if output else release_default_path(day, internal=internal)
     if target.exists():
         raise ReleaseError(f"{target} exists; a release is never overwritten.")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -275,7 +358,7 @@ def release_export(
     # directory is either complete or absent.
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        counts = _write_files(staging, now=now)
+        counts = _write_files(staging, now=now, internal=internal)
         if target.exists():
             raise ReleaseError(f"{target} appeared while writing; not overwritten.")
         staging.rename(target)
@@ -513,3 +596,54 @@ def release_import(*, path: Path) -> ReleaseReport:
     """Restore a verified release into an empty database, exactly, except for the
     verdicts that are not the rules': those are recomputed and named."""
     return _restore(release_read(path), Path(path))
+
+
+# -- Published releases: what /releases/ lists --------------------------------------
+
+# A release directory's name: its day, and -2, -3, ... for a second that day.
+RELEASE_NAME = re.compile(r"\d{4}-\d{2}-\d{2}(?:-\d+)?")
+
+
+@dataclass(frozen=True)
+class PublishedRelease:
+    """A public release in RELEASES_DIR, as its package describes it."""
+
+    name: str
+    path: Path
+    created: datetime
+    descriptor: dict[str, Any]
+    files: dict[str, str]  # {file name: SHA-256}, MANIFEST's
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.descriptor.get("portal:counts", {})
+
+    def sizes(self) -> dict[str, int]:
+        return {name: (self.path / name).stat().st_size for name in self.files}
+
+
+def published_releases() -> list[PublishedRelease]:
+    """The public releases under RELEASES_DIR, newest first. A directory is
+    listed only if it is named as a release, has its MANIFEST and a package
+    that says it is public: an internal one, or a half-copied one, never is."""
+    root = Path(settings.RELEASES_DIR)
+    if not root.is_dir():
+        return []
+    found = []
+    for path in root.iterdir():
+        if not (RELEASE_NAME.fullmatch(path.name) and path.is_dir()):
+            continue
+        try:
+            files = _manifest_entries(path)
+            descriptor = json.loads((path / package.PACKAGE_FILE).read_text("utf-8"))
+            created = datetime.fromisoformat(descriptor["created"])
+        except (ReleaseError, OSError, ValueError, KeyError):
+            continue
+        if descriptor.get("portal:scope") != "public":
+            continue
+        found.append(PublishedRelease(path.name, path, created, descriptor, files))
+    return sorted(found, key=lambda r: (r.created, r.name), reverse=True)
+
+
+def published_release(name: str) -> PublishedRelease | None:
+    return next((r for r in published_releases() if r.name == name), None)

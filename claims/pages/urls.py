@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
-from claims.pages import views
+from claims.pages import releases, views
 from claims.pages.feeds import ChangesFeed
 from claims.pages.page_cache import cached_page
 from claims.pages.sitemaps import SITEMAPS
@@ -25,6 +25,20 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
     path("search/", views.search, name="search"),
     path("methods/", views.methods, name="methods"),
+    path("releases/", releases.release_list, name="release_list"),
+    path("releases/latest/", releases.release_latest, name="release_latest"),
+    path(
+        "releases/latest/<str:filename>",
+        releases.release_latest,
+        name="release_latest_file",
+    ),
+    path("releases/<str:name>/", releases.release_detail, name="release_detail"),
+    path("releases/<str:name>.zip", releases.release_zip, name="release_zip"),
+    path(
+        "releases/<str:name>/<str:filename>",
+        releases.release_file,
+        name="release_file",
+    ),
     path("feeds/changes.atom", cached_page(ChangesFeed()), name="changes_feed"),
     path("robots.txt", views.robots_txt, name="robots"),
     path(

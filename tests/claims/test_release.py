@@ -170,7 +170,7 @@ def tamper(path: Path, text: str = "tampered\n") -> None:
 
 def test_a_release_restores_every_curated_row_exactly(curated, tmp_path):
     before = curated_rows()
-    first = release_export(output=tmp_path / "first", now=NOW).path
+    first = release_export(internal=True, output=tmp_path / "first", now=NOW).path
     clear_database()
     assert not Evidence.objects.exists()
 
@@ -181,17 +181,20 @@ def test_a_release_restores_every_curated_row_exactly(curated, tmp_path):
     assert rejected.status == Evidence.Status.REJECTED
     assert rejected.review_reason == REJECTION
     assert rejected.reviewed_by.username == "release-editor"
-    again = release_export(output=tmp_path / "again", now=NOW).path
+    again = release_export(internal=True, output=tmp_path / "again", now=NOW).path
     assert files(again) == files(first)
 
 
 def test_two_exports_differ_only_in_their_creation_time(small, tmp_path):
-    first = files(release_export(output=tmp_path / "a", now=NOW).path)
+    first = files(release_export(internal=True, output=tmp_path / "a", now=NOW).path)
     later = NOW + dt.timedelta(days=1)
-    second = files(release_export(output=tmp_path / "b", now=later).path)
+    second = files(release_export(internal=True, output=tmp_path / "b", now=later).path)
 
     same = {name for name in first if first[name] == second[name]}
-    assert same == set(first) - {"release.json", MANIFEST_FILE}
+    # The files that state the creation time or its day, and those holding
+    # their checksums.
+    dated = {"release.json", "README.md", "CITATION.cff", "datapackage.json"}
+    assert same == set(first) - dated - {MANIFEST_FILE}
     lines = zip(
         first["release.json"].decode().splitlines(),
         second["release.json"].decode().splitlines(),
@@ -207,10 +210,11 @@ def test_two_exports_differ_only_in_their_creation_time(small, tmp_path):
 
 
 def test_release_json_holds_every_field_and_workflow_state(curated, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     document = json.loads((release / "release.json").read_text())
 
-    assert document["format_version"] == 2
+    assert document["format_version"] == 3
+    assert document["scope"] == "internal"
     assert document["vocabulary_version"] >= 1
     assert document["created_at"] == NOW.isoformat()
     evidence = {row["id"]: row for row in document["evidence"]}
@@ -238,7 +242,7 @@ def cancer_types() -> dict[int, list[str]]:
 def test_a_release_restores_each_records_cancer_types_and_the_terms(curated, tmp_path):
     melanoma = Term.objects.get(vocabulary="cancer_type", slug="melanoma")
     before = cancer_types()
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     document = json.loads((release / "release.json").read_text())
     clear_database()
     # The release's terms win over what the database holds for the same slug.
@@ -262,7 +266,7 @@ def test_a_release_restores_each_records_cancer_types_and_the_terms(curated, tmp
 def test_a_release_from_before_the_vocabulary_restores_its_free_text_as_terms(
     small, tmp_path
 ):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     document = json.loads((release / "release.json").read_text())
     document["format_version"] = 1
     del document["terms"], document["counts"]["terms"]
@@ -288,7 +292,7 @@ def test_a_release_from_before_the_vocabulary_restores_its_free_text_as_terms(
 
 
 def test_restored_users_are_inactive_and_cannot_log_in(curated, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     clear_database()
 
     report = release_import(path=release)
@@ -300,7 +304,7 @@ def test_restored_users_are_inactive_and_cannot_log_in(curated, tmp_path):
 
 
 def test_a_restore_links_evidence_to_users_that_exist(small, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     clear_database()
     curator = UserFactory(username="release-curator")
 
@@ -317,7 +321,7 @@ def test_a_restore_recomputes_verdicts_that_are_not_the_rules_and_names_them(
 ):
     wrong = Claim.objects.order_by("slug")[1]
     Claim.objects.filter(pk=wrong.pk).update(status="established", n_papers=99)
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     clear_database()
 
     out = io.StringIO()
@@ -330,7 +334,7 @@ def test_a_restore_recomputes_verdicts_that_are_not_the_rules_and_names_them(
 
 
 def test_a_restore_of_true_verdicts_recomputes_none(curated, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     clear_database()
 
     report = release_import(path=release)
@@ -340,7 +344,7 @@ def test_a_restore_of_true_verdicts_recomputes_none(curated, tmp_path):
 
 
 def test_new_records_can_be_added_after_a_restore(small, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     highest = Evidence.objects.order_by("-pk").first().pk
     clear_database()
     release_import(path=release)
@@ -352,7 +356,7 @@ def test_new_records_can_be_added_after_a_restore(small, tmp_path):
 
 
 def test_the_manifest_verifies_with_sha256sum(small, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
 
     checked = subprocess.run(
         ["sha256sum", "--check", "--strict", MANIFEST_FILE],
@@ -367,18 +371,25 @@ def test_the_manifest_verifies_with_sha256sum(small, tmp_path):
     assert checked.stdout.splitlines() == [f"{name}: OK" for name in names]
     assert names == sorted(
         [
+            "CITATION.cff",
+            "LICENSE",
+            "README.md",
             "citations.bib",
+            "citations.json",
             "citations.ris",
             "claims.csv",
+            "datapackage.json",
             "evidence.csv",
             "publications.csv",
             "release.json",
+            "release.schema.json",
+            "topics.csv",
         ]
     )
 
 
 def test_the_citations_hold_every_paper(curated, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     bib = (release / "citations.bib").read_bytes().decode()
     ris = (release / "citations.ris").read_bytes().decode()
 
@@ -394,7 +405,7 @@ def test_the_citations_hold_every_paper(curated, tmp_path):
 
 
 def test_the_csv_tables_have_every_row_in_the_api_columns(curated, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     with (release / "evidence.csv").open(newline="", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
 
@@ -416,7 +427,7 @@ def test_the_csv_tables_have_every_row_in_the_api_columns(curated, tmp_path):
 
 @pytest.mark.parametrize("name", ["release.json", "evidence.csv", "citations.ris"])
 def test_a_tampered_file_is_rejected_before_anything_is_written(small, tmp_path, name):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     clear_database()
     tamper(release / name)
 
@@ -430,7 +441,7 @@ def test_a_tampered_file_is_rejected_before_anything_is_written(small, tmp_path,
 
 
 def test_a_file_added_or_removed_after_export_is_rejected(small, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     clear_database()
     (release / "notes.txt").write_text("added later\n")
 
@@ -449,7 +460,7 @@ def test_a_directory_without_a_manifest_is_not_a_release(tmp_path):
 
 
 def test_a_restore_refuses_a_database_that_holds_curated_content(small, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     before = curated_rows()
 
     with pytest.raises(
@@ -462,8 +473,10 @@ def test_a_restore_refuses_a_database_that_holds_curated_content(small, tmp_path
 
 def test_the_commands_export_and_import_a_release(small, tmp_path):
     out = io.StringIO()
-    call_command("export_release", "--output", tmp_path / "r", stdout=out)
-    written = re.escape(f"Release written: {tmp_path / 'r'}: ")
+    call_command("export_release", "--internal", "--output", tmp_path / "r", stdout=out)
+    written = re.escape(
+        f"Internal release (not for publication) written: {tmp_path / 'r'}: "
+    )
     assert re.search(rf"{written}\d+ terms, 4 publications", out.getvalue())
     assert "sha256sum -c MANIFEST" in out.getvalue()
     clear_database()
@@ -479,7 +492,7 @@ def test_an_export_never_overwrites_a_release(small, tmp_path):
     (tmp_path / "r").mkdir()
 
     with pytest.raises(CommandError, match="exists; a release is never overwritten"):
-        call_command("export_release", "--output", tmp_path / "r")
+        call_command("export_release", "--internal", "--output", tmp_path / "r")
 
     assert list((tmp_path / "r").iterdir()) == []
     assert [p.name for p in tmp_path.iterdir()] == ["r"]  # no staging left behind
@@ -487,16 +500,20 @@ def test_an_export_never_overwrites_a_release(small, tmp_path):
 
 def test_default_releases_are_dated_under_var(small, settings, tmp_path):
     settings.VAR_DIR = tmp_path
+    settings.RELEASES_DIR = tmp_path / "releases"
     call_command("export_release", stdout=io.StringIO())
     call_command("export_release", stdout=io.StringIO())
+    call_command("export_release", "--internal", stdout=io.StringIO())
 
     today = timezone.localdate().isoformat()
     names = sorted(p.name for p in (tmp_path / "releases").iterdir())
     assert names == [today, f"{today}-2"]
+    # An internal release is a backup, never where releases are served from.
+    assert [p.name for p in (tmp_path / "backups").iterdir()] == [today]
 
 
 def test_release_files_are_read_only(small, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
 
     modes = {path.stat().st_mode & 0o777 for path in release.iterdir()}
 
@@ -517,7 +534,7 @@ def forge(release: Path, change) -> None:
 
 
 def test_a_forged_invalid_value_is_refused_naming_its_table_and_row(small, tmp_path):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     clear_database()
     forge(release, lambda d: d["evidence"][0].update(stance="agrees"))
 
@@ -529,7 +546,7 @@ def test_a_forged_invalid_value_is_refused_naming_its_table_and_row(small, tmp_p
 
 @pytest.mark.parametrize("kind", ["directory", "symlink"])
 def test_a_manifest_listing_a_directory_or_a_link_is_refused(small, tmp_path, kind):
-    release = release_export(output=tmp_path / "r", now=NOW).path
+    release = release_export(internal=True, output=tmp_path / "r", now=NOW).path
     clear_database()
     release.chmod(0o755)
     odd = release / "extra"

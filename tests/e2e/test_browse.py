@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from claims.exports.releases import release_export
 from claims.models import Claim
 from tests.e2e.conftest import SCREENSHOTS
 
@@ -31,6 +32,8 @@ MAIN_PAGES = {
     "publications": "/publications/",
     "search": "/search/?q=fibroblast",
     "methods": "/methods/",
+    "releases": "/releases/",
+    "release": "/releases/latest/",
 }
 WIDTHS = (1440, 360)
 BLOCKING = ("serious", "critical")
@@ -115,10 +118,19 @@ def test_on_a_phone_the_filters_start_folded_and_open_on_demand(review_site, bro
     context.close()
 
 
+@pytest.fixture
+def published(review_site, settings, tmp_path) -> str:
+    """The review site with one public release of its content."""
+    settings.RELEASES_DIR = tmp_path / "releases"
+    release_export()
+    return review_site
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_main_pages_fit_the_screen_and_have_no_serious_accessibility_violations(
-    review_site, browser, axe_source, width
+    published, browser, axe_source, width
 ):
+    review_site = published
     SCREENSHOTS.mkdir(exist_ok=True)
     # The pages forbid inline scripts (CSP); axe is ours to inject all the same.
     context = browser.new_context(
