@@ -62,6 +62,13 @@ def names(pub: dict) -> Iterator[tuple[str, str, str]]:
         yield pub["first_author"], "", ""
 
 
+def citation_key(pub: dict) -> str:
+    """The one key of a paper in every format: the BibTeX key, the CSL-JSON id
+    and the RIS ID, so a manuscript's citations survive a switch between them
+    (pandoc's `@pmid17914389` finds the paper in either file)."""
+    return f"pmid{pub['pmid']}"
+
+
 def _integrity_note(pub: dict) -> str:
     """Every integrity notice PubMed links to the paper, in one sentence each:
     the retraction, expressions of concern, errata, an updated version."""
@@ -95,12 +102,13 @@ def _last_first(family: str, given: str, literal: str) -> str:
 def ris(pub: dict) -> str:
     """One RIS record, ending with ER and a blank line."""
     start, end = expand_pages(pub.get("pages") or "")
-    tags: list[tuple[str, object]] = [("TY", "JOUR")]
+    tags: list[tuple[str, object]] = [("TY", "JOUR"), ("ID", citation_key(pub))]
     tags += [("AU", _last_first(*name)) for name in names(pub)]
     tags += [
         ("TI", pub.get("title")),
         ("T2", pub.get("journal")),
-        ("J2", pub.get("journal_iso")),
+        # The journal's ISO abbreviation, where NLM and Vancouver styles take it.
+        ("JO", pub.get("journal_iso")),
         ("PY", pub.get("year")),
         ("VL", pub.get("volume")),
         ("IS", pub.get("issue")),
@@ -140,6 +148,44 @@ def bibtex_escape(text: str) -> str:
     return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_SPECIALS[m.group()], flat)
 
 
+# A word whose case carries meaning even first in a title: a capital after its
+# first letter (MSC, NF-κB, TGF-β1, mRNA, CD133+) or a digit with its letters
+# (Cxcr4, Pge2).
+_KEEP_CASE = re.compile(r"\w\w*[A-Z]|[^\W\d_]\w*\d|\d\w*[^\W\d_]")
+
+
+def _keeps_case(word: str, first: bool) -> bool:
+    """PubMed's titles are in sentence case: past the first word, any capital
+    is meant (T cells, Hodgkin, Vitamin D)."""
+    return bool(_KEEP_CASE.search(word)) or (
+        not first and any(c.isupper() for c in word)
+    )
+
+
+def bibtex_title(text: str) -> str:
+    """A title for BibTeX: escaped, and each word whose case carries meaning
+    (an acronym, a gene or protein name, a proper noun) braced, so that a style
+    that lowercases titles (pybtex's, pandoc's citeproc) keeps it."""
+    words = bibtex_escape(text).split(" ")
+    return " ".join(
+        "{" + word + "}" if _keeps_case(word, i == 0) else word
+        for i, word in enumerate(words)
+    )
+
+
+def csl_title(text: str) -> str:
+    """A title for CSL-JSON: each word whose case carries meaning in CSL's
+    `<span class="nocase">` markup, so that a style that sets titles in title
+    or sentence case (Chicago, APA through pandoc's citeproc) keeps it:
+    without it, "CD133+" came out "Cd133+"."""
+    words = " ".join(str(text).split()).split(" ")
+    return " ".join(
+        f'<span class="nocase">{word}</span>' if _keeps_case(word, i == 0) else word
+        for i, word in enumerate(words)
+        if word
+    )
+
+
 def _bibtex_verbatim(text: str) -> str:
     """URLs and DOIs are taken verbatim; only braces could break the entry."""
     return "".join(c for c in " ".join(str(text).split()) if c not in "{}\\")
@@ -161,12 +207,14 @@ def _bibtex_authors(pub: dict) -> str:
 
 
 def bibtex(pub: dict) -> str:
-    """One @article entry keyed pmidNNN."""
+    """One @article entry keyed as every format keys it (citation_key)."""
     start, end = expand_pages(pub.get("pages") or "")
     fields = [
         ("author", _bibtex_authors(pub)),
-        ("title", bibtex_escape(pub.get("title") or "")),
+        ("title", bibtex_title(pub.get("title") or "")),
         ("journal", bibtex_escape(pub.get("journal") or "")),
+        # biblatex's field, which pandoc reads as CSL's container-title-short.
+        ("shortjournal", bibtex_escape(pub.get("journal_iso") or "")),
         ("year", pub.get("year") or ""),
         ("volume", bibtex_escape(pub.get("volume") or "")),
         ("number", bibtex_escape(pub.get("issue") or "")),
@@ -179,7 +227,7 @@ def bibtex(pub: dict) -> str:
         ("note", _integrity_note(pub)),
     ]
     body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields if value)
-    return f"@article{{pmid{pub['pmid']},\n{body}}}\n\n"
+    return f"@article{{{citation_key(pub)},\n{body}}}\n\n"
 
 
 # -- Highwire Press meta tags -----------------------------------------------------
@@ -221,8 +269,8 @@ def csl(pub: dict) -> dict:
     start, end = expand_pages(pub.get("pages") or "")
     item: dict = {
         "type": "article-journal",
-        "id": f"pmid:{pub['pmid']}",
-        "title": pub.get("title") or "",
+        "id": citation_key(pub),
+        "title": csl_title(pub.get("title") or ""),
         "author": [_csl_name(*name) for name in names(pub)],
         "container-title": pub.get("journal") or "",
         "container-title-short": pub.get("journal_iso") or "",

@@ -136,8 +136,8 @@ def test_a_publication_as_ris_has_the_tags_zotero_reads(api, karnoub):
     assert (
         response["Content-Type"] == "application/x-research-info-systems; charset=utf-8"
     )
-    assert lines[0] == "TY  - JOUR"
-    assert lines[1:4] == [
+    assert lines[:2] == ["TY  - JOUR", "ID  - pmid17914389"]
+    assert lines[2:5] == [
         "AU  - Karnoub, Antoine E",
         "AU  - Weinberg, Robert A",
         "AU  - The MSC & Tumour {Stroma} Consortium",
@@ -145,6 +145,7 @@ def test_a_publication_as_ris_has_the_tags_zotero_reads(api, karnoub):
     for line in [
         f"TI  - {KARNOUB['title']}",
         "T2  - Nature",
+        "JO  - Nature",
         "PY  - 2007",
         "VL  - 449",
         "IS  - 7162",

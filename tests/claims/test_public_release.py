@@ -217,9 +217,9 @@ def test_the_csl_json_citations_are_valid_items_one_per_paper(public):
     for item in items:
         jsonschema.validate(item, CSL_ITEM_SCHEMA)
     assert [item["id"] for item in items] == [
-        f"pmid:{row['pmid']}" for row in document["publications"]
+        f"pmid{row['pmid']}" for row in document["publications"]
     ]
-    retracted = next(item for item in items if item["id"] == "pmid:19000001")
+    retracted = next(item for item in items if item["id"] == "pmid19000001")
     assert retracted["status"] == "retracted"
 
 
