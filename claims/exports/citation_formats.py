@@ -69,6 +69,14 @@ def citation_key(pub: dict) -> str:
     return f"pmid{pub['pmid']}"
 
 
+def cited_title(pub: dict) -> str:
+    """The title a citation prints: a retracted paper's says so after it, as
+    NLM's citing guidance does, since most styles (Chicago, APA, Vancouver)
+    print neither a note nor CSL's status."""
+    title = pub.get("title") or ""
+    return f"{title} [Retracted]" if title and pub.get("is_retracted") else title
+
+
 def _integrity_note(pub: dict) -> str:
     """Every integrity notice PubMed links to the paper, in one sentence each:
     the retraction, expressions of concern, errata, an updated version."""
@@ -105,7 +113,7 @@ def ris(pub: dict) -> str:
     tags: list[tuple[str, object]] = [("TY", "JOUR"), ("ID", citation_key(pub))]
     tags += [("AU", _last_first(*name)) for name in names(pub)]
     tags += [
-        ("TI", pub.get("title")),
+        ("TI", cited_title(pub)),
         ("T2", pub.get("journal")),
         # The journal's ISO abbreviation, where NLM and Vancouver styles take it.
         ("JO", pub.get("journal_iso")),
@@ -211,7 +219,7 @@ def bibtex(pub: dict) -> str:
     start, end = expand_pages(pub.get("pages") or "")
     fields = [
         ("author", _bibtex_authors(pub)),
-        ("title", bibtex_title(pub.get("title") or "")),
+        ("title", bibtex_title(cited_title(pub))),
         ("journal", bibtex_escape(pub.get("journal") or "")),
         # biblatex's field, which pandoc reads as CSL's container-title-short.
         ("shortjournal", bibtex_escape(pub.get("journal_iso") or "")),
@@ -270,7 +278,7 @@ def csl(pub: dict) -> dict:
     item: dict = {
         "type": "article-journal",
         "id": citation_key(pub),
-        "title": csl_title(pub.get("title") or ""),
+        "title": csl_title(cited_title(pub)),
         "author": [_csl_name(*name) for name in names(pub)],
         "container-title": pub.get("journal") or "",
         "container-title-short": pub.get("journal_iso") or "",

@@ -197,6 +197,8 @@ def test_pandoc_finds_each_paper_by_one_key_in_bibtex_and_csl_json(
     for output in (from_json, from_bib):
         assert "???" not in output  # every key found
         assert "Lindqvist, Maja, and Chidi Okafor. 2011." in output
+        # Chicago prints no note and no CSL status: the title says it.
+        assert "“Stromal Cells Drive Tumour Growth [Retracted].”" in output
     # BibTeX's "and others" is et al.; CSL-JSON has no way to say it.
     assert "Suzuki et al. 2012" in from_bib
     assert "Suzuki. 2012" in from_json

@@ -396,7 +396,10 @@ def test_the_citations_hold_every_paper(curated, tmp_path):
     for pmid in Publication.objects.values_list("pmid", flat=True):
         assert f"@article{{pmid{pmid},\n" in bib
         assert f"AN  - {pmid}\r\n" in ris
-    assert r"title = {{MSC} \& tumors: 100\% \{braced\} growth\_rates}" in bib
+    assert (
+        r"title = {{MSC} \& tumors: 100\% \{braced\} growth\_rates {[Retracted]}}"
+        in bib
+    )
     assert (
         "note = {Retracted (notice: PMID 19000002). Expression of concern: "
         "PMID 19000004. Erratum: PMID 19000003. Updated version: PMID 19000005}"
