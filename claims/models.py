@@ -99,6 +99,9 @@ PUBMED_FIELDS = [
     "first_author",
     "journal",
     "journal_iso",
+    "issn",
+    "language",
+    "is_book",
     "volume",
     "issue",
     "pages",
@@ -156,12 +159,23 @@ class Publication(TimeStamped):
     authors = models.JSONField(
         default=list,
         blank=True,
-        help_text="Ordered list of {last_name, fore_name, initials, collective_name, "
-        "orcid}.",
+        help_text="Ordered list of {last_name, fore_name, initials, suffix, "
+        "collective_name, orcid}.",
     )
     journal = models.CharField(max_length=300, blank=True)
     journal_iso = models.CharField(
         "journal ISO abbreviation", max_length=200, blank=True
+    )
+    issn = models.CharField(
+        "ISSN", max_length=20, blank=True, help_text="The journal's, print first."
+    )
+    language = models.CharField(
+        max_length=20, blank=True, help_text="As PubMed codes it (ISO 639-2: eng)."
+    )
+    is_book = models.BooleanField(
+        default=False,
+        help_text="A Bookshelf record: a chapter (its title, and the book's in "
+        "journal) or a whole book.",
     )
     volume = models.CharField(max_length=50, blank=True)
     issue = models.CharField(max_length=50, blank=True)

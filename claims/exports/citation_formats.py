@@ -8,6 +8,7 @@ specials escaped, CSL-JSON items per the CSL data schema.
 
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from claims.literature.pubmed.records import MONTHS
 
@@ -50,16 +51,35 @@ def date_string(pub: dict, separator: str) -> str:
     )
 
 
-def names(pub: dict) -> Iterator[tuple[str, str, str]]:
-    """(family, given, literal) for each author, in order."""
+class Name(NamedTuple):
+    """One author as the formats write names: a person's family and given
+    names and suffix (Jr, II), or a group's name (`literal`)."""
+
+    family: str
+    given: str
+    literal: str
+    suffix: str = ""
+
+
+def names(pub: dict) -> Iterator[Name]:
+    """Each author, in order."""
     for author in pub.get("authors") or []:
         if author.get("collective_name"):
-            yield "", "", author["collective_name"]
+            yield Name("", "", author["collective_name"])
         elif author.get("last_name"):
             given = author.get("fore_name") or author.get("initials") or ""
-            yield author["last_name"], given, ""
+            yield Name(author["last_name"], given, "", author.get("suffix") or "")
     if not pub.get("authors") and pub.get("first_author"):
-        yield pub["first_author"], "", ""
+        yield Name(pub["first_author"], "", "")
+
+
+def kind(pub: dict) -> str:
+    """ "article", "chapter" (a Bookshelf chapter: its title, and the book's in
+    `journal`) or "book" (a whole Bookshelf book)."""
+    if not pub.get("is_book"):
+        return "article"
+    chapter = pub.get("title") and pub.get("title") != pub.get("journal")
+    return "chapter" if chapter else "book"
 
 
 def citation_key(pub: dict) -> str:
@@ -102,21 +122,34 @@ def _ris_line(tag: str, value: object) -> str:
     return f"{tag}  - {' '.join(str(value).split())}\r\n"
 
 
-def _last_first(family: str, given: str, literal: str) -> str:
-    """ "Last, First" (RIS, Highwire); a group author's name as it is."""
-    return f"{family}, {given}" if given else family or literal
+def _last_first(name: Name) -> str:
+    """ "Last, First" or "Last, First, Jr" (RIS, Highwire); a group author's
+    name as it is."""
+    if name.literal:
+        return name.literal
+    parts = [name.family, name.given, name.suffix]
+    return ", ".join(part for part in parts if part)
+
+
+RIS_TYPES = {"article": "JOUR", "chapter": "CHAP", "book": "BOOK"}
 
 
 def ris(pub: dict) -> str:
     """One RIS record, ending with ER and a blank line."""
     start, end = expand_pages(pub.get("pages") or "")
-    tags: list[tuple[str, object]] = [("TY", "JOUR"), ("ID", citation_key(pub))]
-    tags += [("AU", _last_first(*name)) for name in names(pub)]
+    tags: list[tuple[str, object]] = [
+        ("TY", RIS_TYPES[kind(pub)]),
+        ("ID", citation_key(pub)),
+    ]
+    tags += [("AU", _last_first(name)) for name in names(pub)]
     tags += [
         ("TI", cited_title(pub)),
-        ("T2", pub.get("journal")),
+        # The journal, or a chapter's book (a whole book has none).
+        ("T2", pub.get("journal") if kind(pub) != "book" else ""),
         # The journal's ISO abbreviation, where NLM and Vancouver styles take it.
         ("JO", pub.get("journal_iso")),
+        ("SN", pub.get("issn")),
+        ("LA", pub.get("language")),
         ("PY", pub.get("year")),
         ("VL", pub.get("volume")),
         ("IS", pub.get("issue")),
@@ -124,6 +157,8 @@ def ris(pub: dict) -> str:
         ("EP", end),
         ("DO", pub.get("doi")),
         ("AN", pub.get("pmid")),
+        # Zotero's RIS reader puts M2 in Extra, where "PMID: N" is its PMID.
+        ("M2", f"PMID: {pub['pmid']}"),
         ("C2", pub.get("pmcid")),
         ("UR", pub.get("pubmed_url")),
         ("AB", pub.get("abstract")),
@@ -199,28 +234,38 @@ def _bibtex_verbatim(text: str) -> str:
     return "".join(c for c in " ".join(str(text).split()) if c not in "{}\\")
 
 
-def _bibtex_author(family: str, given: str, literal: str) -> str:
-    if literal:
-        return "{" + bibtex_escape(literal) + "}"  # a group, not "Last, First"
-    return bibtex_escape(f"{family}, {given}" if given else family)
+def _bibtex_author(name: Name) -> str:
+    """ "Last, First", or BibTeX's "Last, Jr, First"; a group braced whole."""
+    if name.literal:
+        return "{" + bibtex_escape(name.literal) + "}"  # a group, not "Last, First"
+    if name.suffix:
+        return bibtex_escape(f"{name.family}, {name.suffix}, {name.given}")
+    return bibtex_escape(f"{name.family}, {name.given}" if name.given else name.family)
 
 
 def _bibtex_authors(pub: dict) -> str:
     """Every author; a paper known only by its first author (not yet fetched
     from PubMed) ends with "and others", which BibTeX styles print as et al."""
-    listed = [_bibtex_author(*name) for name in names(pub)]
+    listed = [_bibtex_author(name) for name in names(pub)]
     if listed and not pub.get("authors"):
         listed.append("others")
     return " and ".join(listed)
 
 
+BIBTEX_TYPES = {"article": "article", "chapter": "incollection", "book": "book"}
+# Where each type names what holds it: a journal, a chapter's book.
+CONTAINER_FIELDS = {"article": "journal", "chapter": "booktitle", "book": ""}
+
+
 def bibtex(pub: dict) -> str:
-    """One @article entry keyed as every format keys it (citation_key)."""
+    """One entry (@article, a chapter's @incollection, a @book) keyed as every
+    format keys it (citation_key)."""
     start, end = expand_pages(pub.get("pages") or "")
+    container = CONTAINER_FIELDS[kind(pub)]
     fields = [
         ("author", _bibtex_authors(pub)),
         ("title", bibtex_title(cited_title(pub))),
-        ("journal", bibtex_escape(pub.get("journal") or "")),
+        (container, bibtex_escape(pub.get("journal") or "") if container else ""),
         # biblatex's field, which pandoc reads as CSL's container-title-short.
         ("shortjournal", bibtex_escape(pub.get("journal_iso") or "")),
         ("year", pub.get("year") or ""),
@@ -230,12 +275,13 @@ def bibtex(pub: dict) -> str:
         ("doi", _bibtex_verbatim(pub.get("doi") or "")),
         ("pmid", pub.get("pmid")),
         ("pmcid", bibtex_escape(pub.get("pmcid") or "")),
+        ("issn", bibtex_escape(pub.get("issn") or "")),
         ("url", _bibtex_verbatim(pub.get("pubmed_url") or "")),
         ("abstract", bibtex_escape(pub.get("abstract") or "")),
         ("note", _integrity_note(pub)),
     ]
     body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields if value)
-    return f"@article{{{citation_key(pub)},\n{body}}}\n\n"
+    return f"@{BIBTEX_TYPES[kind(pub)]}{{{citation_key(pub)},\n{body}}}\n\n"
 
 
 # -- Highwire Press meta tags -----------------------------------------------------
@@ -248,10 +294,14 @@ def highwire(pub: dict) -> list[tuple[str, str]]:
     the date as YYYY/MM/DD as far as PubMed gives it."""
     start, end = expand_pages(pub.get("pages") or "")
     tags: list[tuple[str, object]] = [("citation_title", pub.get("title"))]
-    tags += [("citation_author", _last_first(*name)) for name in names(pub)]
+    tags += [("citation_author", _last_first(name)) for name in names(pub)]
+    container = "citation_journal_title"
+    if kind(pub) != "article":
+        container = "citation_book_title" if kind(pub) == "chapter" else ""
     tags += [
-        ("citation_journal_title", pub.get("journal")),
+        (container, pub.get("journal") if container else ""),
         ("citation_journal_abbrev", pub.get("journal_iso")),
+        ("citation_issn", pub.get("issn")),
         ("citation_publication_date", date_string(pub, "/")),
         ("citation_volume", pub.get("volume")),
         ("citation_issue", pub.get("issue")),
@@ -266,21 +316,26 @@ def highwire(pub: dict) -> list[tuple[str, str]]:
 # -- CSL-JSON --------------------------------------------------------------------
 
 
-def _csl_name(family: str, given: str, literal: str) -> dict[str, str]:
-    if literal:
-        return {"literal": literal}
-    return {"family": family, "given": given} if given else {"family": family}
+def _csl_name(name: Name) -> dict[str, str]:
+    if name.literal:
+        return {"literal": name.literal}
+    parts = {"family": name.family, "given": name.given, "suffix": name.suffix}
+    return {key: value for key, value in parts.items() if value}
+
+
+CSL_TYPES = {"article": "article-journal", "chapter": "chapter", "book": "book"}
 
 
 def csl(pub: dict) -> dict:
     """One CSL-JSON item (https://citationstyles.org, csl-data.json)."""
     start, end = expand_pages(pub.get("pages") or "")
     item: dict = {
-        "type": "article-journal",
+        "type": CSL_TYPES[kind(pub)],
         "id": citation_key(pub),
         "title": csl_title(cited_title(pub)),
-        "author": [_csl_name(*name) for name in names(pub)],
-        "container-title": pub.get("journal") or "",
+        "author": [_csl_name(name) for name in names(pub)],
+        # The journal, or a chapter's book.
+        "container-title": (pub.get("journal") or "") if kind(pub) != "book" else "",
         "container-title-short": pub.get("journal_iso") or "",
         "volume": pub.get("volume") or "",
         "issue": pub.get("issue") or "",
@@ -288,6 +343,7 @@ def csl(pub: dict) -> dict:
         "DOI": pub.get("doi") or "",
         "PMID": str(pub["pmid"]),
         "PMCID": pub.get("pmcid") or "",
+        "ISSN": pub.get("issn") or "",
         "URL": pub.get("pubmed_url") or "",
         "abstract": pub.get("abstract") or "",
         "note": _integrity_note(pub),
@@ -313,6 +369,7 @@ CSL_ITEM_SCHEMA = {
                 "properties": {
                     "family": {"type": "string"},
                     "given": {"type": "string"},
+                    "suffix": {"type": "string"},
                     "literal": {"type": "string"},
                 },
             },
@@ -334,6 +391,7 @@ CSL_ITEM_SCHEMA = {
         "DOI": {"type": "string"},
         "PMID": {"type": "string"},
         "PMCID": {"type": "string"},
+        "ISSN": {"type": "string"},
         "URL": {"type": "string"},
         "abstract": {"type": "string"},
         "note": {"type": "string"},

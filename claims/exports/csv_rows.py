@@ -29,8 +29,10 @@ def term_labels(terms: list[dict]) -> str:
 
 
 def author_names(authors: list[dict]) -> str:
+    """ "Last Initials" or "Last Initials Jr" (as PubMed cites), joined."""
     return TERMS_SEPARATOR.join(
-        a["collective_name"] or f"{a['last_name']} {a['initials']}".strip()
+        a["collective_name"]
+        or " ".join(p for p in (a["last_name"], a["initials"], a.get("suffix")) if p)
         for a in authors
     )
 

@@ -8,17 +8,22 @@ result with the `ld_json` filter.
 
 from collections.abc import Iterable
 
-from claims.exports.citation_formats import date_string, expand_pages, names
+from claims.exports.citation_formats import Name, date_string, expand_pages, names
 
 CONTEXT = "https://schema.org"
 
 
-def _person(family: str, given: str, literal: str) -> dict:
-    if literal:
-        return {"@type": "Organization", "name": literal}
-    person = {"@type": "Person", "familyName": family, "name": family}
-    if given:
-        person |= {"givenName": given, "name": f"{given} {family}"}
+def _person(name: Name) -> dict:
+    if name.literal:
+        return {"@type": "Organization", "name": name.literal}
+    full = " ".join(part for part in (name.given, name.family) if part)
+    if name.suffix:
+        full = f"{full} {name.suffix}"
+    person = {"@type": "Person", "familyName": name.family, "name": full}
+    if name.given:
+        person["givenName"] = name.given
+    if name.suffix:
+        person["honorificSuffix"] = name.suffix
     return person
 
 
@@ -58,7 +63,7 @@ def scholarly_article(pub: dict, url: str) -> dict:
         "url": url,
         "name": pub.get("title") or "",
         "headline": pub.get("title") or "",
-        "author": [_person(*name) for name in names(pub)],
+        "author": [_person(name) for name in names(pub)],
         "datePublished": date_string(pub, "-"),  # ISO 8601
         "isPartOf": _container(pub),
         "pageStart": start,

@@ -38,6 +38,7 @@ class AuthorSerializer(serializers.Serializer):
     last_name = serializers.CharField()
     fore_name = serializers.CharField()
     initials = serializers.CharField()
+    suffix = serializers.CharField(help_text="Jr, II: as PubMed gives it.")
     collective_name = serializers.CharField(
         help_text="Set, instead of the names, for a group author."
     )

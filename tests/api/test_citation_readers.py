@@ -38,7 +38,7 @@ TITLE = (
     "glioma cells via Cxcr4 and Pge2 in T cells"
 )
 KEPT = ("MSC", "TRAIL", "NF-κB", "TGF-β1", "CD133+", "Cxcr4", "Pge2")
-GLIOMA, RETRACTED, PENDING = 30000001, 30000002, 30000003
+GLIOMA, RETRACTED, PENDING, CHAPTER = 30000001, 30000002, 30000003, 30000004
 
 
 @pytest.fixture
@@ -48,11 +48,18 @@ def papers():
         title=TITLE,
         authors=[
             {"last_name": "Lindqvist", "fore_name": "Maja", "initials": "M"},
-            {"last_name": "Okafor", "fore_name": "Chidi", "initials": "C"},
+            {
+                "last_name": "Okafor",
+                "fore_name": "Chidi",
+                "initials": "C",
+                "suffix": "Jr",
+            },
         ],
         first_author="Lindqvist",
         journal="Cancer research",
         journal_iso="Cancer Res",
+        issn="0008-5472",
+        language="eng",
         volume="71",
         issue="4",
         pages="1234-45",
@@ -71,6 +78,17 @@ def papers():
         pub_date="2009",
         is_retracted=True,
         retraction_notice_pmid=30000009,
+    )
+    PublicationFactory(
+        pmid=CHAPTER,
+        title="Achondroplasia",
+        authors=[{"last_name": "Legare", "fore_name": "Janet M", "initials": "JM"}],
+        first_author="Legare",
+        journal="GeneReviews®",
+        journal_iso="",
+        year=1998,
+        pub_date="1998 Oct 12",
+        is_book=True,
     )
     PublicationFactory(
         pmid=PENDING,
@@ -99,7 +117,16 @@ def test_bibtexparser_reads_every_entry_by_its_key_with_its_fields(api, papers):
     assert set(entries) >= {f"pmid{p}" for p in (GLIOMA, RETRACTED, PENDING)}
     glioma = entries[f"pmid{GLIOMA}"]
     assert glioma.entry_type == "article"
-    assert glioma["author"] == "Lindqvist, Maja and Okafor, Chidi"
+    # BibTeX's "Last, Jr, First" keeps the suffix as the name's lineage.
+    assert glioma["author"] == "Lindqvist, Maja and Okafor, Jr, Chidi"
+    assert glioma["issn"] == "0008-5472"
+    chapter = entries[f"pmid{CHAPTER}"]
+    assert chapter.entry_type == "incollection"
+    assert (chapter["title"], chapter["booktitle"]) == (
+        "Achondroplasia",
+        "GeneReviews®",
+    )
+    assert "journal" not in chapter
     assert glioma["shortjournal"] == "Cancer Res"
     assert glioma["pages"] == "1234--1245"
     assert glioma["doi"] == "10.1158/0008-5472.CAN-10-0001"
@@ -120,6 +147,8 @@ def test_pybtex_renders_the_title_with_its_case(api, papers):
     glioma = rendered[f"pmid{GLIOMA}"]
     for word in KEPT:
         assert word in glioma, (word, glioma)
+    assert "Chidi Okafor, Jr." in glioma
+    assert "In GeneReviews®" in rendered[f"pmid{CHAPTER}"]
     # The plain style sets the title in sentence case: a capital past the first
     # word is kept ("t cells" without the braces).
     assert "in T cells." in glioma
@@ -132,10 +161,18 @@ def test_rispy_reads_the_key_journal_abbreviation_and_notice(api, papers):
     glioma = entries[f"pmid{GLIOMA}"]
     assert glioma["type_of_reference"] == "JOUR"
     assert glioma["title"] == TITLE
-    assert glioma["authors"] == ["Lindqvist, Maja", "Okafor, Chidi"]
+    assert glioma["authors"] == ["Lindqvist, Maja", "Okafor, Chidi, Jr"]
     assert glioma["secondary_title"] == "Cancer research"
     assert glioma["journal_name"] == "Cancer Res"
+    assert (glioma["issn"], glioma["language"]) == ("0008-5472", "eng")
     assert glioma["accession_number"] == str(GLIOMA)
+    # Zotero's RIS reader puts M2 in Extra, where it reads "PMID: N".
+    assert glioma["unknown_tag"]["M2"] == [f"PMID: {GLIOMA}"]
+    chapter = entries[f"pmid{CHAPTER}"]
+    assert (chapter["type_of_reference"], chapter["secondary_title"]) == (
+        "CHAP",
+        "GeneReviews®",
+    )
     assert entries[f"pmid{RETRACTED}"]["notes"] == ["Retracted (notice: PMID 30000009)"]
 
 
@@ -149,7 +186,7 @@ def test_citeproc_py_renders_the_csl_json_with_its_case(api, papers):
     (entry,) = (str(item) for item in bibliography.bibliography())
     for word in KEPT:
         assert word in entry, (word, entry)
-    assert "Lindqvist, M. and Okafor, C. (2011)" in entry
+    assert "Lindqvist, M. and Okafor, C., Jr (2011)" in entry
     assert "<span" not in entry
 
 
@@ -189,14 +226,15 @@ def test_pandoc_finds_each_paper_by_one_key_in_bibtex_and_csl_json(
 ):
     (tmp_path / "refs.bib").write_text(export(api, "bibtex"))
     (tmp_path / "refs.json").write_text(export(api, "csljson"))
-    keys = [f"pmid{GLIOMA}", f"pmid{RETRACTED}", f"pmid{PENDING}"]
+    keys = [f"pmid{p}" for p in (GLIOMA, RETRACTED, PENDING, CHAPTER)]
 
     from_json = render(pandoc, tmp_path, tmp_path / "refs.json", keys)
     from_bib = render(pandoc, tmp_path, tmp_path / "refs.bib", keys)
 
     for output in (from_json, from_bib):
         assert "???" not in output  # every key found
-        assert "Lindqvist, Maja, and Chidi Okafor. 2011." in output
+        assert "Lindqvist, Maja, and Chidi Okafor Jr. 2011." in output
+        assert "“Achondroplasia.” In GeneReviews®." in output
         # Chicago prints no note and no CSL status: the title says it.
         assert "“Stromal Cells Drive Tumour Growth [Retracted].”" in output
     # BibTeX's "and others" is et al.; CSL-JSON has no way to say it.

@@ -167,10 +167,12 @@ def test_a_publication_is_looked_up_by_its_pmid(api):
             "last_name": "Karnoub",
             "fore_name": "Antoine E",
             "initials": "AE",
+            "suffix": "",
             "collective_name": "",
             "orcid": "",
         }
     ]
+    assert (body["issn"], body["language"], body["is_book"]) == ("", "", False)
 
 
 @pytest.mark.parametrize("pmid", ["abc", "0", "-5", "2147483648", "1e5"])

@@ -355,9 +355,15 @@ def test_model_fields_are_publication_fields_with_json_ready_values():
         "last_name": "Khakoo",
         "fore_name": "Aarif Y",
         "initials": "AY",
+        "suffix": "",
         "collective_name": "",
         "orcid": "0000-0002-1825-0097",
     }
+    assert (fields["issn"], fields["language"], fields["is_book"]) == (
+        "0022-1007",
+        "eng",
+        False,
+    )
     assert fields["abstract_sections"][0] == {
         "label": "BACKGROUND",
         "text": "Background text for fixture.",
@@ -366,6 +372,25 @@ def test_model_fields_are_publication_fields_with_json_ready_values():
     assert json.loads(json.dumps(fields, cls=DjangoJSONEncoder))["date_revised"] == (
         "2023-11-12"
     )
+
+
+def test_an_authors_name_suffix_is_kept():
+    def junior(xml: str) -> str:
+        return xml.replace(
+            "<Initials>AY</Initials>", "<Initials>AY</Initials><Suffix>Jr</Suffix>", 1
+        )
+
+    (author, *_) = record(16636132, junior).model_fields()["authors"]
+
+    assert (author["last_name"], author["suffix"]) == ("Khakoo", "Jr")
+
+
+def test_a_bookshelf_chapter_is_a_book_in_its_language():
+    fields = record(20301295).model_fields()
+
+    assert fields["is_book"] is True
+    assert (fields["title"], fields["journal"]) == ("Achondroplasia", "GeneReviews®")
+    assert fields["language"] == "eng"
 
 
 def test_model_fields_fit_long_strings_to_the_model_columns():

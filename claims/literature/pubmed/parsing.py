@@ -151,6 +151,8 @@ def _article_record(article: Element) -> PubmedRecord:
         date_revised=_date(citation.get("DateRevised")),
         medline_status=str(citation.attributes.get("Status", "")),
         **_integrity(citation.get("CommentsCorrectionsList", []), types),
+        issn=_issn(journal.get("ISSN")),
+        language=_language(art.get("Language", [])),
     )
 
 
@@ -182,6 +184,7 @@ def _book_record(book_article: Element) -> PubmedRecord:
         medline_status="",
         **_integrity(document.get("CommentsCorrectionsList", []), types),
         is_book=True,
+        language=_language(document.get("Language", [])),
     )
 
 
@@ -232,9 +235,20 @@ def _author(author: Element) -> Author:
         last_name=_plain(author.get("LastName")),
         fore_name=_plain(author.get("ForeName")),
         initials=_plain(author.get("Initials")),
+        suffix=_plain(author.get("Suffix")),
         collective_name=_plain(author.get("CollectiveName")),
         orcid=_orcid(author.get("Identifier", [])),
     )
+
+
+def _issn(issn: object) -> str:
+    """The journal's ISSN (MEDLINE gives one, print or electronic)."""
+    return _plain(issn)
+
+
+def _language(languages: list) -> str:
+    """The first language PubMed lists (ISO 639-2: eng, ger)."""
+    return next((_plain(code) for code in languages), "")
 
 
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")

@@ -28,6 +28,7 @@ class Author:
     last_name: str = ""
     fore_name: str = ""
     initials: str = ""
+    suffix: str = ""  # Jr, II
     collective_name: str = ""
     orcid: str = ""
 
@@ -58,6 +59,8 @@ class PubmedRecord:
     expression_of_concern_pmids: tuple[int, ...]
     superseded_by_pmid: int | None
     is_book: bool = False
+    issn: str = ""
+    language: str = ""  # ISO 639-2, as PubMed codes it
 
     def model_fields(self) -> dict[str, Any]:
         """Publication field name -> value, ready to assign to the model.
@@ -73,6 +76,9 @@ class PubmedRecord:
             "authors": [asdict(author) for author in self.authors],
             "journal": self.journal,
             "journal_iso": self.journal_iso,
+            "issn": self.issn,
+            "language": self.language,
+            "is_book": self.is_book,
             "volume": self.volume,
             "issue": self.issue,
             "pages": self.pages,
