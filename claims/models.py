@@ -95,6 +95,7 @@ class PublicationQuerySet(models.QuerySet["Publication"]):
 # What PubMed owns on a publication (the rest is the curators' and bookkeeping).
 PUBMED_FIELDS = [
     "title",
+    "title_html",
     "authors",
     "first_author",
     "journal",
@@ -149,7 +150,17 @@ class Publication(TimeStamped):
     }
 
     pmid = models.PositiveIntegerField("PMID", unique=True)
-    title = models.TextField(blank=True, help_text="Title as PubMed gives it.")
+    title = models.TextField(
+        blank=True,
+        help_text="Title as PubMed gives it, as plain text (super- and subscripts "
+        "in Unicode where it has them).",
+    )
+    title_html = models.TextField(
+        "title (HTML)",
+        blank=True,
+        help_text="The title with PubMed's inline markup: the text escaped, and "
+        "only <i>, <b>, <sup>, <sub> and <u>.",
+    )
     curated_title = models.TextField(
         blank=True,
         help_text="Title a curator checked when adding the PMID; a PubMed title that "

@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+import html
 import re
 from dataclasses import dataclass
 from random import Random
@@ -117,9 +118,11 @@ def _record(rng: Random, pmid: int, index: int, *, review: bool) -> PubmedRecord
     types = ["Journal Article", "Review"] if review else ["Journal Article"]
     if not review and rng.random() < 0.4:
         types.append("Research Support, Non-U.S. Gov't")
+    title = text.title(rng, about, review=review)
     return PubmedRecord(
         pmid=pmid,
-        title=text.title(rng, about, review=review),
+        title=title,
+        title_html=html.escape(title, quote=False),
         authors=text.authors(rng, year=year, review=review),
         journal=journal.title,
         journal_iso=journal.iso,

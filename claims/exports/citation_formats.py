@@ -6,6 +6,7 @@ reference managers import: RIS tags TY..ER, BibTeX @article with its
 specials escaped, CSL-JSON items per the CSL data schema.
 """
 
+import html
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -89,12 +90,41 @@ def citation_key(pub: dict) -> str:
     return f"pmid{pub['pmid']}"
 
 
+RETRACTED_MARK = " [Retracted]"
+
+
 def cited_title(pub: dict) -> str:
-    """The title a citation prints: a retracted paper's says so after it, as
-    NLM's citing guidance does, since most styles (Chicago, APA, Vancouver)
-    print neither a note nor CSL's status."""
+    """The plain title a citation prints: a retracted paper's says so after
+    it, as NLM's citing guidance does, since most styles (Chicago, APA,
+    Vancouver) print neither a note nor CSL's status."""
     title = pub.get("title") or ""
-    return f"{title} [Retracted]" if title and pub.get("is_retracted") else title
+    return title + RETRACTED_MARK if title and pub.get("is_retracted") else title
+
+
+def cited_title_html(pub: dict) -> str:
+    """The same title with PubMed's inline markup (the subset's HTML), for
+    the formats that can carry it: CSL-JSON and BibTeX."""
+    marked = pub.get("title_html") or html.escape(pub.get("title") or "", quote=False)
+    if marked and pub.get("is_retracted"):
+        marked += RETRACTED_MARK
+    return marked
+
+
+_INLINE_TAG = re.compile(r"(</?(?:i|b|sup|sub|u)>)")
+
+
+def _title_parts(marked: str) -> Iterator[tuple[str, str]]:
+    """A marked-up title as ("tag", "<i>") and ("word", text) parts, words
+    unescaped and spaces as ("space", " ")."""
+    for i, part in enumerate(_INLINE_TAG.split(marked)):
+        if i % 2:
+            yield "tag", part
+            continue
+        for j, word in enumerate(html.unescape(part).split(" ")):
+            if j:
+                yield "space", " "
+            if word:
+                yield "word", word
 
 
 def _integrity_note(pub: dict) -> str:
@@ -205,28 +235,68 @@ def _keeps_case(word: str, first: bool) -> bool:
     )
 
 
-def bibtex_title(text: str) -> str:
-    """A title for BibTeX: escaped, and each word whose case carries meaning
-    (an acronym, a gene or protein name, a proper noun) braced, so that a style
-    that lowercases titles (pybtex's, pandoc's citeproc) keeps it."""
-    words = bibtex_escape(text).split(" ")
-    return " ".join(
-        "{" + word + "}" if _keeps_case(word, i == 0) else word
-        for i, word in enumerate(words)
-    )
+# PubMed's inline markup as LaTeX, and as CSL's HTML-like markup (which has
+# no underline: its text stays, plain).
+LATEX_TAGS = {
+    "<i>": r"\textit{",
+    "<b>": r"\textbf{",
+    "<sup>": r"\textsuperscript{",
+    "<sub>": r"\textsubscript{",
+    "<u>": r"\underline{",
+}
+CSL_TAGS = {"<i>", "</i>", "<b>", "</b>", "<sup>", "</sup>", "<sub>", "</sub>"}
 
 
-def csl_title(text: str) -> str:
-    """A title for CSL-JSON: each word whose case carries meaning in CSL's
-    `<span class="nocase">` markup, so that a style that sets titles in title
-    or sentence case (Chicago, APA through pandoc's citeproc) keeps it:
-    without it, "CD133+" came out "Cd133+"."""
-    words = " ".join(str(text).split()).split(" ")
-    return " ".join(
-        f'<span class="nocase">{word}</span>' if _keeps_case(word, i == 0) else word
-        for i, word in enumerate(words)
-        if word
-    )
+def bibtex_title(marked: str) -> str:
+    """A title for BibTeX from its marked-up form: PubMed's inline markup as
+    LaTeX (\\textsuperscript{6}), the text escaped, and each case-carrying word
+    braced, so that a style that lowercases titles (pybtex's, pandoc's
+    citeproc) keeps it."""
+
+    def protect(word: str) -> str:
+        return "{" + _bibtex_special(word) + "}"
+
+    def tag(part: str) -> str:
+        return "}" if part.startswith("</") else LATEX_TAGS[part]
+
+    def escaped_word(word: str) -> str:
+        return _bibtex_special(word)
+
+    out, first = [], True
+    for kind, part in _title_parts(marked):
+        if kind == "tag":
+            out.append(tag(part))
+        elif kind == "space":
+            out.append(part)
+        else:
+            out.append(
+                protect(part) if _keeps_case(part, first) else escaped_word(part)
+            )
+            first = False
+    return "".join(out)
+
+
+def csl_title(marked: str) -> str:
+    """A title for CSL-JSON from its marked-up form: PubMed's inline markup
+    as CSL's (<i>, <b>, <sup>, <sub>), and each case-carrying word in
+    `<span class="nocase">`, so that a style that sets titles in title or
+    sentence case (Chicago, APA through pandoc's citeproc) keeps it: without
+    it, "CD133+" came out "Cd133+"."""
+    out, first = [], True
+    for kind, part in _title_parts(marked):
+        if kind == "tag":
+            out.append(part if part in CSL_TAGS else "")
+        elif kind == "space":
+            out.append(part)
+        else:
+            nocase = _keeps_case(part, first)
+            out.append(f'<span class="nocase">{part}</span>' if nocase else part)
+            first = False
+    return "".join(out)
+
+
+def _bibtex_special(text: str) -> str:
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_SPECIALS[m.group()], text)
 
 
 def _bibtex_verbatim(text: str) -> str:
@@ -264,7 +334,7 @@ def bibtex(pub: dict) -> str:
     container = CONTAINER_FIELDS[kind(pub)]
     fields = [
         ("author", _bibtex_authors(pub)),
-        ("title", bibtex_title(cited_title(pub))),
+        ("title", bibtex_title(cited_title_html(pub))),
         (container, bibtex_escape(pub.get("journal") or "") if container else ""),
         # biblatex's field, which pandoc reads as CSL's container-title-short.
         ("shortjournal", bibtex_escape(pub.get("journal_iso") or "")),
@@ -332,7 +402,7 @@ def csl(pub: dict) -> dict:
     item: dict = {
         "type": CSL_TYPES[kind(pub)],
         "id": citation_key(pub),
-        "title": csl_title(cited_title(pub)),
+        "title": csl_title(cited_title_html(pub)),
         "author": [_csl_name(name) for name in names(pub)],
         # The journal, or a chapter's book.
         "container-title": (pub.get("journal") or "") if kind(pub) != "book" else "",

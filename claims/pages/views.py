@@ -328,6 +328,7 @@ def publication_list(request):
         Publication.objects.order_by(F("year").desc(nulls_last=True), "pmid").only(
             "pmid",
             "title",
+            "title_html",
             "curated_title",
             "first_author",
             "journal",

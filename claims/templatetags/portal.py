@@ -4,10 +4,11 @@ import json
 from urllib.parse import quote
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from claims.labels import value_label
+from claims.literature.pubmed.markup import safe_html
 from claims.search import Query
 from claims.search.snippets import highlight
 
@@ -18,6 +19,17 @@ register = template.Library()
 def facet_value(value: str, facet: str) -> str:
     """`{{ e.delivery|facet_value:"delivery" }}` -> 'co-injection with tumor cells'."""
     return value_label(facet, value)
+
+
+@register.filter
+def title_markup(paper) -> str:
+    """A paper's title with PubMed's inline markup (<i>, <sup>, ...), safe to
+    show: only those tags come through (claims.literature.pubmed.markup).
+    Before PubMed's title arrives, the curators' checked one, escaped; "" if
+    neither is known."""
+    if getattr(paper, "title_html", ""):
+        return mark_safe(safe_html(paper.title_html))
+    return conditional_escape(paper.title or paper.curated_title or "")
 
 
 @register.filter

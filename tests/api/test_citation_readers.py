@@ -7,6 +7,7 @@ and a retracted paper must say so."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -39,6 +40,12 @@ TITLE = (
 )
 KEPT = ("MSC", "TRAIL", "NF-κB", "TGF-β1", "CD133+", "Cxcr4", "Pge2")
 GLIOMA, RETRACTED, PENDING, CHAPTER = 30000001, 30000002, 30000003, 30000004
+MARKUP = 30000005
+# A title with PubMed's inline markup, as the parser stores it.
+MARKED_TITLE = (
+    "Engraftment of ≥10<sup>6</sup> human MSC <i>in vivo</i> raises IL-1<i>β</i>"
+)
+PLAIN_TITLE = "Engraftment of ≥10⁶ human MSC in vivo raises IL-1β"
 
 
 @pytest.fixture
@@ -78,6 +85,17 @@ def papers():
         pub_date="2009",
         is_retracted=True,
         retraction_notice_pmid=30000009,
+    )
+    PublicationFactory(
+        pmid=MARKUP,
+        title=PLAIN_TITLE,
+        title_html=MARKED_TITLE,
+        authors=[{"last_name": "Haddad", "fore_name": "Rana", "initials": "R"}],
+        first_author="Haddad",
+        journal="Stem cells",
+        journal_iso="Stem Cells",
+        year=2013,
+        pub_date="2013",
     )
     PublicationFactory(
         pmid=CHAPTER,
@@ -127,6 +145,11 @@ def test_bibtexparser_reads_every_entry_by_its_key_with_its_fields(api, papers):
         "GeneReviews®",
     )
     assert "journal" not in chapter
+    # The markup as LaTeX, the case-carrying words braced.
+    assert entries[f"pmid{MARKUP}"]["title"] == (
+        r"Engraftment of ≥10\textsuperscript{6} human {MSC} \textit{in vivo} "
+        r"raises {IL-1}\textit{β}"
+    )
     assert glioma["shortjournal"] == "Cancer Res"
     assert glioma["pages"] == "1234--1245"
     assert glioma["doi"] == "10.1158/0008-5472.CAN-10-0001"
@@ -168,6 +191,8 @@ def test_rispy_reads_the_key_journal_abbreviation_and_notice(api, papers):
     assert glioma["accession_number"] == str(GLIOMA)
     # Zotero's RIS reader puts M2 in Extra, where it reads "PMID: N".
     assert glioma["unknown_tag"]["M2"] == [f"PMID: {GLIOMA}"]
+    # RIS has no markup: the plain title, its superscript in Unicode.
+    assert entries[f"pmid{MARKUP}"]["title"] == PLAIN_TITLE
     chapter = entries[f"pmid{CHAPTER}"]
     assert (chapter["type_of_reference"], chapter["secondary_title"]) == (
         "CHAP",
@@ -247,3 +272,35 @@ def test_pandoc_finds_each_paper_by_one_key_in_bibtex_and_csl_json(
     )
     for word in KEPT:
         assert word in glioma, (word, glioma)
+
+
+def test_pandoc_renders_the_markup_from_bibtex_and_from_csl_json(
+    api, papers, pandoc, tmp_path
+):
+    (tmp_path / "refs.bib").write_text(export(api, "bibtex"))
+    (tmp_path / "refs.json").write_text(export(api, "csljson"))
+    document = tmp_path / "paper.md"
+    document.write_text(f"[@pmid{MARKUP}]\n")
+
+    for source in ("refs.bib", "refs.json"):
+        rendered = subprocess.run(
+            [
+                pandoc,
+                "--citeproc",
+                "-t",
+                "html",
+                "--wrap=none",
+                "--bibliography",
+                str(tmp_path / source),
+                str(document),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        entry = rendered[rendered.index('id="ref-pmid30000005"') :]
+        assert "≥10<sup>6</sup>" in entry, (source, entry)
+        # Chicago sets the title in title case: "in Vivo", still in italics.
+        assert re.search("<em>in [Vv]ivo</em>", entry), (source, entry)
+        assert re.search("IL-1(</span>)?<em>β</em>", entry), (source, entry)
+        assert re.search(r"Human (<span[^>]*>)?MSC", entry), (source, entry)

@@ -15,7 +15,14 @@ pytestmark = pytest.mark.django_db
 SMALL = {"claims": 50, "evidence": 300, "publications": 120, "reviews": 2}
 # Big enough for shares of a few percent to show, still under a few seconds.
 MEDIUM = {"claims": 300, "evidence": 3000, "publications": 1200, "reviews": 3}
-AUTHOR_KEYS = {"last_name", "fore_name", "initials", "collective_name", "orcid"}
+AUTHOR_KEYS = {
+    "last_name",
+    "fore_name",
+    "initials",
+    "suffix",
+    "collective_name",
+    "orcid",
+}
 
 
 def generate(**options) -> str:

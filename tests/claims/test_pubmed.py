@@ -218,13 +218,29 @@ def test_errata_concerns_and_updates_are_collected_and_comments_ignored():
     assert karnoub.retraction_notice_pmid is None
 
 
-def test_title_markup_is_reduced_to_plain_text():
+def test_title_markup_is_kept_in_the_html_and_reduced_in_the_plain_text():
     otsu = record(19036701)
 
     assert otsu.title == (
         "Concentration-dependent inhibition of angiogenesis by mesenchymal stem cells."
     )
+    assert otsu.title_html == (
+        "<i>Concentration-dependent</i> inhibition of angiogenesis by mesenchymal "
+        "<sup>stem</sup> cells."
+    )
     assert otsu.abstract == "Abstract text for fixture, with inline markup."
+
+
+def test_superscripts_and_subscripts_read_as_unicode_in_the_plain_text():
+    title = (
+        "≥10<sup>6</sup> CD34<sup>+</sup> cells, H<sub>2</sub>O<sub>2</sub> and "
+        "IL-1<i>β</i>"
+    )
+
+    parsed = record(16214129, lambda xml: with_title(xml, title))
+
+    assert parsed.title == "≥10⁶ CD34⁺ cells, H₂O₂ and IL-1β"
+    assert parsed.title_html == title
 
 
 def test_script_like_text_never_survives_as_markup_but_a_less_than_sign_does():
@@ -236,8 +252,13 @@ def test_script_like_text_never_survives_as_markup_but_a_less_than_sign_does():
 
     parsed = record(16214129, lambda xml: with_title(xml, title))
 
-    assert parsed.title == "IC50 of TP53 at p < 0.05 & more alert(1) alert(2) bold"
+    assert parsed.title == "IC₅₀ of TP53 at p < 0.05 & more alert(1) alert(2) bold"
     assert "<" not in parsed.title.replace("p < 0.05", "")
+    # The markup keeps the subset's bare tags only, the text escaped.
+    assert parsed.title_html == (
+        "IC<sub>50</sub> of <i>TP53</i> at p &lt; 0.05 &amp; more alert(1) "
+        "alert(2) <b>bold</b>"
+    )
 
 
 def test_collective_name_is_an_author_and_can_be_the_first_author():

@@ -17,6 +17,7 @@ from Bio.Entrez.Parser import DataHandler
 from django.conf import settings
 
 from claims.literature.pubmed.errors import PermanentNcbiError
+from claims.literature.pubmed.markup import Marked, inline
 from claims.literature.pubmed.records import MONTHS, Author, PubmedRecord
 
 # What Bio.Entrez.read returns: dict, list and str subclasses carrying XML
@@ -130,7 +131,10 @@ def _article_record(article: Element) -> PubmedRecord:
     medline_ta = citation.get("MedlineJournalInfo", {}).get("MedlineTA")
     return PubmedRecord(
         pmid=int(citation["PMID"]),
-        title=_plain(art.get("ArticleTitle")) or _plain(art.get("VernacularTitle")),
+        title=(
+            title := _title(art.get("ArticleTitle"), art.get("VernacularTitle"))
+        ).plain,
+        title_html=title.html,
         authors=_authors(art.get("AuthorList", [])),
         journal=_plain(journal.get("Title")),
         journal_iso=_plain(journal.get("ISOAbbreviation") or medline_ta),
@@ -165,7 +169,10 @@ def _book_record(book_article: Element) -> PubmedRecord:
     ids = document.get("ArticleIdList", [])
     return PubmedRecord(
         pmid=int(document["PMID"]),
-        title=_plain(document.get("ArticleTitle")) or _plain(book.get("BookTitle")),
+        title=(
+            title := _title(document.get("ArticleTitle"), book.get("BookTitle"))
+        ).plain,
+        title_html=title.html,
         authors=_book_authors(document, book),
         journal=_plain(book.get("BookTitle")),
         journal_iso="",
@@ -188,24 +195,18 @@ def _book_record(book_article: Element) -> PubmedRecord:
     )
 
 
-_TAG = re.compile(r"<[^<>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^<>\"']*)*>")
-_TAG_LIKE = re.compile(r"</?[A-Za-z][^<>]*>")
-_XML_ESCAPES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
-_XML_ESCAPE = re.compile("|".join(_XML_ESCAPES))
-
-
 def _plain(value: object) -> str:
-    """Plain text of a parsed string: inline markup gone, whitespace collapsed.
+    """Plain text of a parsed string: inline markup gone (super- and
+    subscripts in Unicode where it has them), whitespace collapsed
+    (claims.literature.pubmed.markup)."""
+    return inline(value).plain
 
-    Bio.Entrez (escape=True) leaves inline tags raw and escapes the text, so the
-    tags can be told from a literal "<" in "p < 0.05".
-    """
-    text = _TAG.sub("", str(value or ""))
-    text = _XML_ESCAPE.sub(lambda match: _XML_ESCAPES[match.group()], text)
-    # Escaped tag-like text (&lt;script&gt;) would become markup for any consumer
-    # that forgets to escape; no title needs it, so it goes too.
-    text = _TAG_LIKE.sub("", text)
-    return " ".join(text.split())
+
+def _title(*candidates: object) -> Marked:
+    """The first of the candidate titles that has text, plain and marked up."""
+    return next(
+        (m for m in map(inline, candidates) if m.plain), Marked(plain="", html="")
+    )
 
 
 def _attributes(element: object) -> dict:

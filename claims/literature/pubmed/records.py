@@ -37,6 +37,7 @@ class Author:
 class PubmedRecord:
     pmid: int
     title: str
+    title_html: str  # the title with PubMed's inline markup (claims...markup)
     authors: tuple[Author, ...]
     journal: str
     journal_iso: str
@@ -72,6 +73,7 @@ class PubmedRecord:
         fields = {
             "pmid": self.pmid,
             "title": self.title,
+            "title_html": self.title_html,
             "first_author": first.last_name or first.collective_name,
             "authors": [asdict(author) for author in self.authors],
             "journal": self.journal,
