@@ -14,6 +14,11 @@ SCHEMES = ("Token", "Bearer")
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
+    def authenticate_header(self, request) -> str:
+        """A 401's WWW-Authenticate: both schemes this API reads (RFC 9110
+        allows a list of challenges), so a client learns it may send either."""
+        return 'Bearer realm="api", Token realm="api"'
+
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].decode(errors="replace").lower() not in {

@@ -105,6 +105,8 @@ def cited_title_html(pub: dict) -> str:
     """The same title with PubMed's inline markup (the subset's HTML), for
     the formats that can carry it: CSL-JSON and BibTeX."""
     marked = pub.get("title_html") or html.escape(pub.get("title") or "", quote=False)
+    # One line: a line break in a BibTeX value could start a forged entry.
+    marked = " ".join(marked.split())
     if marked and pub.get("is_retracted"):
         marked += RETRACTED_MARK
     return marked
@@ -115,8 +117,8 @@ _INLINE_TAG = re.compile(r"(</?(?:i|b|sup|sub|u)>)")
 
 def _title_parts(marked: str) -> Iterator[tuple[str, str]]:
     """A marked-up title as ("tag", "<i>") and ("word", text) parts, words
-    unescaped and spaces as ("space", " ")."""
-    for i, part in enumerate(_INLINE_TAG.split(marked)):
+    unescaped and spaces as ("space", " "), on one line."""
+    for i, part in enumerate(_INLINE_TAG.split(" ".join(marked.split()))):
         if i % 2:
             yield "tag", part
             continue

@@ -8,10 +8,11 @@ throttled as the pages are (claims.pages.urls).
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
-from claims.models import Claim, Publication, Topic
+from claims.models import Claim, Evidence, Publication, Topic
 
 
 class PagesSitemap(Sitemap):
@@ -46,7 +47,24 @@ class RecordSitemap(Sitemap):
 
 
 class ClaimSitemap(RecordSitemap):
+    """A claim last changed when it or one of its accepted records did, as its
+    page says ("Last updated")."""
+
     model, key, view = Claim, "slug", "claims:claim_detail"
+
+    def items(self):
+        accepted = Q(evidence__status=Evidence.Status.ACCEPTED)
+        last = Max("evidence__updated_at", filter=accepted)
+        return (
+            Claim.objects.order_by("pk")
+            .annotate(last=Greatest("updated_at", Coalesce(last, "updated_at")))
+            .values_list("slug", "last")
+        )
+
+    def get_latest_lastmod(self):
+        claims = Claim.objects.aggregate(last=Max("updated_at"))["last"]
+        records = Evidence.objects.accepted().aggregate(last=Max("updated_at"))
+        return max(filter(None, (claims, records["last"])), default=None)
 
 
 class TopicSitemap(RecordSitemap):

@@ -182,6 +182,9 @@ def claim_detail(request, slug: str):
     verdict = verdict_of(claim=claim, evidence=evidence)
     separation = verdict.separation if verdict.rule == "R3" else None
     papers = paper_groups(evidence)
+    # What a reader sees changed last: the claim or one of its accepted records
+    # (a record accepted, edited or its cancer types changed touches its row).
+    last_updated = max([claim.updated_at, *(e.updated_at for e in evidence)])
     return render(
         request,
         "claims/claim_detail.html",
@@ -190,12 +193,13 @@ def claim_detail(request, slug: str):
             "evidence": evidence,
             "papers": papers,
             "claim_url": request.build_absolute_uri(request.path),
+            "last_updated": last_updated,
             "linked_data": linked_data.claim(
                 statement=claim.statement,
                 url=request.build_absolute_uri(request.path),
                 status=claim.get_status_display(),
                 reason=claim.status_reason,
-                updated=claim.updated_at.isoformat(),
+                updated=last_updated.isoformat(),
                 papers=[
                     (
                         request.build_absolute_uri(

@@ -65,7 +65,7 @@ def test_every_write_needs_credentials(api, target, method, url, _):
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
-    assert response["WWW-Authenticate"] == "Token"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api", Token realm="api"'
 
 
 @pytest.mark.parametrize(("method", "url", "_"), WRITES)

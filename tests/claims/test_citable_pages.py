@@ -6,6 +6,7 @@ page's rel="alternate" links to its citation files. The tests read the page
 as such a reader does, with an HTML parser, never by matching its text.
 """
 
+import datetime as dt
 import json
 import re
 from html import escape, unescape
@@ -15,6 +16,7 @@ from urllib.robotparser import RobotFileParser
 from xml.etree import ElementTree
 
 import pytest
+from django.core.cache import cache
 from pyld import jsonld
 
 from claims.models import Claim, Evidence, Publication, Topic
@@ -373,9 +375,39 @@ def test_a_claims_page_says_how_to_cite_it_and_when_it_last_changed(
     assert f"“{claim.statement}”" in text
     assert claim.get_status_display() in text
     assert f"status rules v{claim.status_rules_version}" in text
-    assert f"Last updated {claim.updated_at:%-d %B %Y}" in text
+    last = max(
+        [
+            claim.updated_at,
+            *claim.evidence.accepted().values_list("updated_at", flat=True),
+        ]
+    )
+    assert f"Last updated {last:%-d %B %Y}" in text
     assert text.endswith(f"http://testserver/claims/{claim.slug}/")
-    assert f'datetime="{claim.updated_at.isoformat()}"' in page
+    assert f'datetime="{last.isoformat()}"' in page
+
+
+def test_a_claim_was_last_updated_when_one_of_its_accepted_records_was(
+    client, confirmed_review
+):
+    claim = Claim.objects.get(slug="msc-home-to-tumors")
+    later = claim.updated_at + dt.timedelta(days=40)
+    record = claim.evidence.accepted().first()
+    # A record edited later than the claim (QuerySet.update sets no timestamp).
+    Evidence.objects.filter(pk=record.pk).update(updated_at=later)
+    draft = claim.evidence.exclude(status="accepted").first()
+    if draft is not None:
+        Evidence.objects.filter(pk=draft.pk).update(updated_at=later + dt.timedelta(1))
+    cache.clear()
+
+    page = client.get(f"/claims/{claim.slug}/").content.decode()
+    sitemap = client.get("/sitemap-claims.xml").content.decode()
+
+    assert f'datetime="{later.isoformat()}"' in page
+    assert f"Last updated {later:%-d %B %Y}" in unescape(page)
+    assert (
+        f"<loc>http://testserver/claims/{claim.slug}/</loc>"
+        f"<lastmod>{later.date().isoformat()}</lastmod>"
+    ) in sitemap.replace("\n", "").replace(" ", "")
 
 
 def test_every_finding_has_a_permalink_to_its_place_on_its_claims_page(

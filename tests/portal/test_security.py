@@ -212,7 +212,8 @@ def test_every_unsafe_method_of_every_api_route_refuses_anonymous_users():
             where = f"{method.upper()} {url}"
             if (method, template) in documented:
                 assert response.status_code == 401, where
-                assert response["WWW-Authenticate"] == "Token", where
+                challenge = response["WWW-Authenticate"]
+                assert challenge == 'Bearer realm="api", Token realm="api"', where
             else:
                 assert response.status_code in (401, 404, 405), where
 
