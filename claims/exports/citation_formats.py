@@ -97,14 +97,15 @@ def cited_title(pub: dict) -> str:
     """The plain title a citation prints: a retracted paper's says so after
     it, as NLM's citing guidance does, since most styles (Chicago, APA,
     Vancouver) print neither a note nor CSL's status."""
-    title = pub.get("title") or ""
+    title = pub.get("title") or pub.get("curated_title") or ""
     return title + RETRACTED_MARK if title and pub.get("is_retracted") else title
 
 
 def cited_title_html(pub: dict) -> str:
     """The same title with PubMed's inline markup (the subset's HTML), for
     the formats that can carry it: CSL-JSON and BibTeX."""
-    marked = pub.get("title_html") or html.escape(pub.get("title") or "", quote=False)
+    plain = pub.get("title") or pub.get("curated_title") or ""
+    marked = pub.get("title_html") or html.escape(plain, quote=False)
     # One line: a line break in a BibTeX value could start a forged entry.
     marked = " ".join(marked.split())
     if marked and pub.get("is_retracted"):

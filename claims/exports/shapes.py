@@ -109,6 +109,9 @@ class PublicationSerializer(serializers.ModelSerializer):
             "url",
             "pubmed_url",
             *(name for name in PUBMED_FIELDS if name not in NOT_SERVED),
+            # The title a curator checked: until PubMed's arrives, the one the
+            # pages show and the citations cite.
+            "curated_title",
             "updated_at",
         ]
 
