@@ -197,7 +197,10 @@ class Publication(TimeStamped):
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     abstract = models.TextField(blank=True)
     abstract_sections = models.JSONField(
-        default=list, blank=True, help_text="Structured abstract: [{label, text}]."
+        default=list,
+        blank=True,
+        help_text="Structured abstract: [{label, text, html}], html the text with "
+        "PubMed's inline markup (as title_html).",
     )
     doi = models.CharField("DOI", max_length=200, blank=True)
     pmcid = models.CharField("PMCID", max_length=20, blank=True)

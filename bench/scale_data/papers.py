@@ -112,7 +112,11 @@ def _record(rng: Random, pmid: int, index: int, *, review: bool) -> PubmedRecord
     year = dist.YEARS(rng)
     journal = dist.JOURNALS_BY_YEAR[year](rng)
     about = text.subject(rng)
-    sections = text.abstract_sections(rng, about, review=review)
+    # As the parser stores them: each part's text and its markup (none here).
+    sections = tuple(
+        (label, part, html.escape(part, quote=False))
+        for label, part in text.abstract_sections(rng, about, review=review)
+    )
     recent = year >= LAST_REVISED.year - 1
     status = (dist.MEDLINE_STATUS_RECENT if recent else dist.MEDLINE_STATUS)(rng)
     types = ["Journal Article", "Review"] if review else ["Journal Article"]
@@ -131,7 +135,9 @@ def _record(rng: Random, pmid: int, index: int, *, review: bool) -> PubmedRecord
         pages=_pages(rng, journal),
         pub_date=_pub_date(rng, year),
         year=year,
-        abstract=text.abstract_text(sections),
+        abstract=text.abstract_text(
+            tuple((label, part) for label, part, _ in sections)
+        ),
         abstract_sections=sections,
         doi=_doi(rng, journal, year, index),
         pmcid=f"PMC{2_000_000 + index}" if rng.random() < _pmc_share(year) else "",

@@ -28,8 +28,15 @@ def title_markup(paper) -> str:
     Before PubMed's title arrives, the curators' checked one, escaped; "" if
     neither is known."""
     if getattr(paper, "title_html", ""):
-        return mark_safe(safe_html(paper.title_html))
+        return inline_html(paper.title_html)
     return conditional_escape(paper.title or paper.curated_title or "")
+
+
+@register.filter
+def inline_html(marked: str) -> str:
+    """A stored text with PubMed's inline markup, safe to show: only <i>, <b>,
+    <sup>, <sub> and <u> come through (claims.literature.pubmed.markup)."""
+    return mark_safe(safe_html(marked))
 
 
 @register.filter

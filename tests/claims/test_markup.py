@@ -107,6 +107,13 @@ def test_a_papers_page_shows_its_titles_markup_and_nothing_else(client):
         pmid=30000101,
         title="≥10⁶ cells in vivo",
         title_html="≥10<sup>6</sup> cells <i>in vivo</i>",
+        abstract_sections=[
+            {
+                "label": "RESULTS",
+                "text": "IL-1β rose in vivo.",
+                "html": "IL-1<i>β</i> rose <i>in vivo</i>.",
+            }
+        ],
     )
     PublicationFactory(
         pmid=30000102,
@@ -121,6 +128,7 @@ def test_a_papers_page_shows_its_titles_markup_and_nothing_else(client):
     assert '<h1 class="pub-title">≥10<sup>6</sup> cells <i>in vivo</i></h1>' in page
     assert "<title>≥10⁶ cells in vivo" in page  # the plain title where no markup goes
     assert "≥10<sup>6</sup> cells <i>in vivo</i>" in listing
+    assert "IL-1<i>β</i> rose <i>in vivo</i>.</p>" in page
     assert "<script>alert(1)" not in forged
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in forged
     heading = forged.split('class="pub-title">')[1].split("</h1>")[0]

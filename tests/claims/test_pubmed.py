@@ -111,7 +111,7 @@ def test_authors_keep_their_order_and_name_parts():
 def test_structured_abstract_keeps_labelled_sections_as_paragraphs():
     khakoo = record(16636132)
 
-    assert [label for label, _ in khakoo.abstract_sections] == [
+    assert [label for label, _, _ in khakoo.abstract_sections] == [
         "BACKGROUND",
         "METHODS",
         "RESULTS",
@@ -128,7 +128,9 @@ def test_structured_abstract_keeps_labelled_sections_as_paragraphs():
 def test_unstructured_abstract_is_one_unlabelled_section():
     zhu = record(16214129)
 
-    assert zhu.abstract_sections == (("", "Abstract text for fixture."),)
+    assert zhu.abstract_sections == (
+        ("", "Abstract text for fixture.", "Abstract text for fixture."),
+    )
     assert zhu.abstract == "Abstract text for fixture."
 
 
@@ -229,6 +231,9 @@ def test_title_markup_is_kept_in_the_html_and_reduced_in_the_plain_text():
         "<sup>stem</sup> cells."
     )
     assert otsu.abstract == "Abstract text for fixture, with inline markup."
+    assert otsu.abstract_sections[0][2] == (
+        "Abstract text for fixture, with <i>inline</i> markup."
+    )
 
 
 def test_superscripts_and_subscripts_read_as_unicode_in_the_plain_text():
@@ -342,7 +347,7 @@ def test_book_article_is_read_from_its_book_document():
     assert book.journal == "GeneReviews®"
     assert [a.last_name for a in book.authors] == ["Fixture"]
     assert (book.pub_date, book.year) == ("1993", 1993)
-    assert [label for label, _ in book.abstract_sections] == [
+    assert [label for label, _, _ in book.abstract_sections] == [
         "CLINICAL CHARACTERISTICS",
         "DIAGNOSIS/TESTING",
     ]
@@ -388,6 +393,7 @@ def test_model_fields_are_publication_fields_with_json_ready_values():
     assert fields["abstract_sections"][0] == {
         "label": "BACKGROUND",
         "text": "Background text for fixture.",
+        "html": "Background text for fixture.",
     }
     assert isinstance(fields["mesh_terms"], list)
     assert json.loads(json.dumps(fields, cls=DjangoJSONEncoder))["date_revised"] == (

@@ -267,19 +267,20 @@ def _orcid(identifiers: Element) -> str:
     return ""
 
 
-def _abstract_sections(abstract: Element) -> tuple[tuple[str, str], ...]:
+def _abstract_sections(abstract: Element) -> tuple[tuple[str, str, str], ...]:
+    """Each part of the abstract as (label, plain text, the text's markup)."""
     if not abstract:
         return ()
     sections = (
-        (_plain(_attributes(part).get("Label")), _plain(part))
+        (_plain(_attributes(part).get("Label")), inline(part))
         for part in abstract.get("AbstractText", [])
     )
-    return tuple((label, text) for label, text in sections if text)
+    return tuple((label, m.plain, m.html) for label, m in sections if m.plain)
 
 
-def _abstract_text(sections: tuple[tuple[str, str], ...]) -> str:
+def _abstract_text(sections: tuple[tuple[str, str, str], ...]) -> str:
     return "\n\n".join(
-        f"{label}: {text}" if label else text for label, text in sections
+        f"{label}: {text}" if label else text for label, text, _ in sections
     )
 
 

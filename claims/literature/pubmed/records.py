@@ -47,7 +47,7 @@ class PubmedRecord:
     pub_date: str
     year: int | None
     abstract: str
-    abstract_sections: tuple[tuple[str, str], ...]
+    abstract_sections: tuple[tuple[str, str, str], ...]  # label, text, its markup
     doi: str
     pmcid: str
     mesh_terms: tuple[str, ...]
@@ -88,7 +88,8 @@ class PubmedRecord:
             "year": self.year,
             "abstract": self.abstract,
             "abstract_sections": [
-                {"label": label, "text": text} for label, text in self.abstract_sections
+                {"label": label, "text": text, "html": marked}
+                for label, text, marked in self.abstract_sections
             ],
             "doi": self.doi,
             "pmcid": self.pmcid,
