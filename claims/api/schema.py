@@ -85,6 +85,25 @@ class PortalAutoSchema(AutoSchema):
             auths.append({})
         return auths
 
+    def _is_export(self) -> bool:
+        """An export endpoint: /api/v1/<list>/export.<ext> (claims.api.urls)."""
+        return getattr(self.view, "action", None) == "export_file"
+
+    def get_operation_id(self) -> str:
+        if self._is_export():
+            return f"v1_{self.view.basename}_export_{self.view.export_format}"
+        return super().get_operation_id()
+
+    def _is_list_view(self, serializer=None) -> bool:
+        # An export filters as its list does (the filter parameters follow).
+        return self._is_export() or super()._is_list_view(serializer)
+
+    def _get_paginator(self):
+        return None if self._is_export() else super()._get_paginator()
+
+    def _get_format_parameters(self):
+        return [] if self._is_export() else super()._get_format_parameters()
+
     def get_tags(self) -> list[str]:
         parts = [part for part in self.path.split("/") if part]
         return [parts[2]] if parts[:2] == ["api", "v1"] else super().get_tags()
@@ -94,6 +113,21 @@ class PortalAutoSchema(AutoSchema):
         for code, response in responses.items():
             if code.startswith("2"):
                 self._export_schemas(response.get("content", {}))
+        if self._is_export():
+            # One media type, a file: what a generated client reads as bytes.
+            (renderer,) = (
+                r
+                for r in self.view.get_renderers()
+                if r.format == self.view.export_format
+            )
+            responses["200"] = {
+                "description": f"The whole filtered list as {renderer.format}.",
+                "content": {
+                    renderer.media_type: {
+                        "schema": {"type": "string", "format": "binary"}
+                    }
+                },
+            }
         errors = dict(ERRORS_ON_EVERY_OPERATION)
         if self.method not in ("GET", "HEAD"):
             errors |= ERRORS_ON_WRITES

@@ -14,7 +14,27 @@ router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("publications", views.PublicationViewSet, basename="publication")
 
+
+def export_urls() -> list:
+    """/api/v1/<list>/export.<ext>: each list's export formats, each its own
+    operation (a generated client parses a response by its operation's one
+    media type: with every format on the list's operation, it read BibTeX as
+    JSON and crashed)."""
+    urls = []
+    for prefix, viewset, basename in router.registry:
+        for renderer in viewset.export_renderers():
+            view = viewset.as_view(
+                {"get": "export_file"},
+                basename=basename,
+                export_format=renderer.format,
+            )
+            name = f"{basename}-export-{renderer.format}"
+            urls.append(path(f"{prefix}/export.{renderer.extension}", view, name=name))
+    return urls
+
+
 v1 = [
+    *export_urls(),
     *router.urls,
     path("info", views.InfoView.as_view(), name="info"),
     re_path(r"^.*$", views.not_found),

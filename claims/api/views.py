@@ -124,15 +124,41 @@ class PortalViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     permission_classes = [ReadOrRole]
     list_renderer_classes: list = [JSONRenderer, CSVRenderer]
     # The actions that list, in pages or as an export.
-    list_actions: tuple[str, ...] = ("list",)
+    list_actions: tuple[str, ...] = ("list", "export_file")
     detail_renderer_classes: list = [JSONRenderer]
     # The list's CSV (claims.exports.csv_rows): its records' plan, flattened.
     csv_table: csv_rows.Table
     write_permissions: dict[str, str] = {}
     cache_reads = False
 
+    # Set by the export URLs (claims.api.urls): the one format an export
+    # endpoint answers in.
+    export_format = ""
+
+    @classmethod
+    def export_renderers(cls) -> list[type[ExportRenderer]]:
+        """The list's export formats (every one but JSON)."""
+        return [r for r in cls.list_renderer_classes if issubclass(r, ExportRenderer)]
+
+    def get_format_suffix(self, **kwargs):
+        """An export endpoint (/api/v1/<list>/export.<ext>) answers in its one
+        format, as if asked with ?format=; its errors are JSON, as theirs are."""
+        if self.export_format and self.action == "export_file":
+            return self.export_format
+        return super().get_format_suffix(**kwargs)
+
+    def export_file(self, request, *args, **kwargs):
+        """The whole filtered list in one export format, streamed: an operation
+        of its own, so that a generated client reads it as a file."""
+        return self.list(request, *args, **kwargs)
+
     def get_renderers(self):
-        if self.action in self.list_actions:
+        if self.action == "export_file":
+            chosen = [
+                r for r in self.export_renderers() if r.format == self.export_format
+            ]
+            classes = [*chosen, JSONRenderer]
+        elif self.action in self.list_actions:
             classes = self.list_renderer_classes
         elif self.action == "retrieve":
             classes = self.detail_renderer_classes
@@ -273,7 +299,7 @@ class ClaimViewSet(PortalViewSet):
     filterset_class = ClaimFilter
     lookup_field = "slug"
     cache_reads = True
-    list_actions = ("list", "evidence")
+    list_actions = ("list", "export_file", "evidence")
 
     def get_queryset(self):
         return Claim.objects.order_by(*Claim._meta.ordering)

@@ -400,3 +400,17 @@ def test_a_paper_known_by_its_first_author_alone_is_cited_with_et_al(api):
     bib = api.get("/api/v1/publications/1234/?format=bibtex").content.decode()
 
     assert "author = {Karnoub AE and others}," in bib
+
+
+def test_each_export_has_its_own_url_answering_in_its_one_format(api, karnoub):
+    bib = api.get("/api/v1/publications/export.bib", {"retracted": "false"})
+    csv_rows_text = streamed(api.get("/api/v1/evidence/export.csv"))
+    bad = api.get("/api/v1/publications/export.bib", {"year_min": "soon"})
+
+    assert bib["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    assert "@article{pmid17914389," in streamed(bib)
+    assert csv_rows_text.startswith("id,claim,pmid,")
+    assert bad.status_code == 400
+    assert bad["Content-Type"].startswith("application/json")
+    assert "year_min" in bad.json()["error"]["fields"]
+    assert api.post("/api/v1/publications/export.bib", {}).status_code in (401, 405)

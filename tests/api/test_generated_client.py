@@ -16,11 +16,20 @@ import pytest
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
-from claims.models import Claim, Evidence
+from claims.models import Claim, Evidence, Publication
 from tests.api.conftest import UNLIMITED
 from tests.conftest import papers_confirm
 
 VENV_BIN = Path(sys.executable).parent
+# The generator reads only the media types it knows: the export formats are
+# files to it, as README says (API, "Generated clients").
+GENERATOR_CONFIG = """\
+content_type_overrides:
+  text/csv: application/octet-stream
+  application/x-bibtex: application/octet-stream
+  application/x-research-info-systems: application/octet-stream
+  application/vnd.citationstyles.csl+json: application/octet-stream
+"""
 # The live server reads committed rows; the roles are migrations' rows, which
 # a flush would take with it.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -42,6 +51,8 @@ def portal_client(site, tmp_path, monkeypatch):
     """The package openapi-python-client generates from the live schema."""
     schema = tmp_path / "schema.json"
     schema.write_bytes(httpx.get(f"{site}/api/schema/?format=json").content)
+    config = tmp_path / "config.yml"
+    config.write_text(GENERATOR_CONFIG)
     generated = subprocess.run(
         [
             VENV_BIN / "openapi-python-client",
@@ -52,6 +63,8 @@ def portal_client(site, tmp_path, monkeypatch):
             tmp_path / "portal_client",
             "--meta",
             "none",
+            "--config",
+            config,
         ],
         env={**os.environ, "PATH": f"{VENV_BIN}:{os.environ['PATH']}"},
         capture_output=True,
@@ -130,3 +143,34 @@ def test_a_generated_client_writes_with_its_bearer_token(site, portal_client):
     created = Evidence.objects.get(finding__startswith="A finding recorded through")
     assert created.created_by == curator
     assert created.status == Evidence.Status.DRAFT
+
+
+def test_a_generated_client_exports_a_filtered_list_as_a_file(site, portal_client):
+    import csv
+    import io
+    import json
+
+    import bibtexparser
+    from portal_client.api.evidence import v1_evidence_export_csv
+    from portal_client.api.publications import (
+        v1_publication_export_bibtex,
+        v1_publication_export_csljson,
+    )
+    from portal_client.models import V1EvidenceExportCsvStance
+
+    client = portal_client.Client(base_url=site)
+
+    bib = v1_publication_export_bibtex.sync(client=client, retracted=False)
+    csl = v1_publication_export_csljson.sync(client=client)
+    refuting = v1_evidence_export_csv.sync(
+        client=client, stance=V1EvidenceExportCsvStance.REFUTES
+    )
+
+    library = bibtexparser.parse_string(bib.payload.read().decode())
+    papers = Publication.objects.filter(is_retracted=False)
+    assert {e.key for e in library.entries} == {f"pmid{p.pmid}" for p in papers}
+    items = json.loads(csl.payload.read())
+    assert len(items) == Publication.objects.count()
+    rows = list(csv.DictReader(io.StringIO(refuting.payload.read().decode())))
+    assert {row["stance"] for row in rows} == {"refutes"}
+    assert len(rows) == Evidence.objects.accepted().filter(stance="refutes").count()

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
+LISTS = ("reviews", "topics", "claims", "evidence", "publications")
 OPERATIONS = {
     ("get", "/api/v1/reviews/"),
     ("get", "/api/v1/reviews/{slug}/"),
@@ -26,6 +27,12 @@ OPERATIONS = {
     ("post", "/api/v1/publications/"),
     ("get", "/api/v1/publications/{pmid}/"),
     ("get", "/api/v1/info"),
+    # Each list's exports, each an operation of its own (a generated client
+    # reads it as a file).
+    *(("get", f"/api/v1/{name}/export.csv") for name in LISTS),
+    ("get", "/api/v1/publications/export.bib"),
+    ("get", "/api/v1/publications/export.ris"),
+    ("get", "/api/v1/publications/export.json"),
 }
 
 
@@ -115,3 +122,21 @@ def test_the_docs_page_loads_everything_from_our_own_static_files(client):
     assert re.findall(r"<script>", html) == []
     assert not re.search(r"https?://|//cdn", html)
     assert '"/api/schema/"' in client.get("/api/docs/?script=").content.decode()
+
+
+def test_an_export_is_one_operation_with_one_media_type_and_the_lists_filters(
+    schema,
+):
+    bibtex = schema["paths"]["/api/v1/publications/export.bib"]["get"]
+    listed = schema["paths"]["/api/v1/publications/"]["get"]
+    names = {parameter["name"] for parameter in bibtex["parameters"]}
+
+    assert bibtex["operationId"] == "v1_publication_export_bibtex"
+    assert bibtex["responses"]["200"]["content"] == {
+        "application/x-bibtex": {"schema": {"type": "string", "format": "binary"}}
+    }
+    assert names == {p["name"] for p in listed["parameters"]} - {
+        "format",
+        "page",
+        "page_size",
+    }
