@@ -1,5 +1,6 @@
 """What every coded value in the public data means, in one place: a release's
-datapackage.json and its JSON Schema define each value from here.
+datapackage.json (each coded CSV column) and release.schema.json (each coded
+field of release.json) define each value from here.
 
 Every value of every choice a release writes has a definition (a test checks
 it against the models' choices, so a new value cannot ship undefined). The
@@ -81,7 +82,8 @@ EVIDENCE = {
         Evidence.Status.DRAFT: "Being written by a curator; not public.",
         Evidence.Status.SUBMITTED: "Awaiting an editor's review; not public.",
         Evidence.Status.ACCEPTED: "Reviewed and accepted by an editor: public, "
-        "and counted by the status rules.",
+        "and weighed by the status rules (which leave some out: see claims' "
+        "left_out).",
         Evidence.Status.REJECTED: "Reviewed and rejected by an editor, with a "
         "reason; not public.",
     },
@@ -99,8 +101,7 @@ CLAIM = {
         Claim.Setting.PRIMARY_TUMOR: "The claim is about the primary tumor.",
         Claim.Setting.BONE_MARROW: "The claim is about the bone marrow, where "
         "tumor cells home, grow and destroy bone.",
-        Claim.Setting.BOTH: "The claim holds for the primary tumor and for the "
-        "bone marrow.",
+        Claim.Setting.BOTH: "The claim is about the primary tumor and the bone marrow.",
     },
     "kind": dict(CLAIM_KINDS),
     "status_rule": {rule.code: f"{rule.when}." for rule in RULES},
@@ -112,9 +113,11 @@ PUBLICATION = {
         Publication.MetadataState.PENDING: "Not yet fetched from PubMed.",
         Publication.MetadataState.CURRENT: "Fetched from PubMed; the record is "
         "the one PubMed gave at fetched_at.",
-        Publication.MetadataState.MISSING: "PubMed no longer returns this PMID.",
-        Publication.MetadataState.FAILED: "The last fetch from PubMed failed; the "
-        "metadata are those of the fetch before.",
+        Publication.MetadataState.MISSING: "PubMed returns no record for this "
+        "PMID (withdrawn, or never a PubMed ID).",
+        Publication.MetadataState.FAILED: "Fetching from PubMed failed before it "
+        "ever succeeded: the paper has no PubMed metadata yet (a paper fetched "
+        "once stays current when a later fetch fails).",
     },
     "verification": {
         Publication.Verification.UNVERIFIED: "PubMed has not yet confirmed that "

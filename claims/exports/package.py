@@ -55,13 +55,13 @@ REVIEW_REFERENCE = {
     ],
 }
 
-# Bookkeeping of the portal's own workings, never in a public release: hashes
-# that tell a reload what changed, PubMed's last error, curators' notes and
-# review flags, the review file's keys, and who wrote and reviewed what.
+# The curators' workings, never in a public release: who wrote and reviewed
+# what and why, re-review flags, curators' notes and review flags on papers,
+# PubMed's last error and the refresh's record hash. The review file's keys
+# and hashes stay (the file is public): a database restored from a public
+# release still takes `load_review`.
 INTERNAL_FIELDS = {
     "publications": {"last_error", "record_hash", "needs_review", "review_note"},
-    "topics": {"source_hash"},
-    "claims": {"source_hash"},
     "evidence": {
         "created_by",
         "submitted_by",
@@ -69,8 +69,6 @@ INTERNAL_FIELDS = {
         "review_reason",
         "needs_rereview",
         "rereview_reason",
-        "source_key",
-        "source_hash",
     },
 }
 
@@ -295,7 +293,10 @@ def package_descriptor(
             "The claims of the review, each with the evidence that bears on it "
             "(one finding of one paper, tied to its PubMed ID and coded by "
             "experimental context) and the verdict the portal's status rules "
-            "give that evidence. "
+            "give that evidence. A CSV cell whose text begins with =, +, -, @, a "
+            "tab or a carriage return is written with a leading apostrophe, so "
+            "that a spreadsheet reads it as text, not a formula; release.json "
+            "holds every value as it is. "
             + (
                 "Accepted evidence only."
                 if header["scope"] == "public"
@@ -416,6 +417,14 @@ def release_json_schema(
     }
     for name, (fields, many) in tables.items():
         row = {f.name: _json_type(f, key_of) for f in fields}
+        # Each coded field's values defined (claims.exports.codebook).
+        for field in CODEBOOK.get(name, {}):
+            if field in row:
+                defined = " ".join(
+                    f"{c['value']}: {c['definition']}" for c in categories(name, field)
+                )
+                base = row[field].get("description", "")
+                row[field]["description"] = f"{base} {defined}".strip()
         row |= {f.name: {"type": "array", "items": {"type": "string"}} for f in many}
         properties[name] = {
             "type": "array",
@@ -471,6 +480,10 @@ microenvironment. Cancer Metastasis Rev. 2010;29(2):249-261. PMID
 ## Files
 
 {listing}
+
+A CSV cell whose text begins with =, +, -, @, a tab or a carriage return
+has a leading apostrophe, so that a spreadsheet reads it as text, not a
+formula; `release.json` holds every value as it is.
 
 Every table is described, column by column, in `{PACKAGE_FILE}` (a
 Frictionless Data Package: types, keys, links between tables, and the

@@ -1,24 +1,32 @@
-"""Releases: the curated content frozen as a dated, checksummed directory.
+"""Releases: the curated content frozen as a dated, checksummed, self-describing
+directory.
 
 A release holds `release.json`, every field of every vocabulary term, review,
-topic, claim, claim alias, publication and evidence record (an evidence record's cancer
-types by slug; the source of truth a restore reads), tables
-and citations for readers (`claims.csv`, `evidence.csv`, `publications.csv`,
-`citations.bib`, `citations.ris`, written by the API's own CSV rows and
-citation formats) and `MANIFEST`, the SHA-256 of every file in the format
-`sha256sum -c MANIFEST` checks. A restore verifies every checksum, then
-inserts every row as it was (primary keys, timestamps and computed statuses
-included) into an empty database, and recomputes every stored verdict that is
-not what the rules give the restored evidence (a release of older rules, or one
-written by hand), all in one transaction. Terms are the exception: a migrated
-database already holds the vocabulary, so each term of the release is matched
-by vocabulary and slug (added if missing) and takes the release's label and
-identifier. A release of format 1, from before the vocabulary, held cancer type
-as free text: it is mapped to terms as migration 0012 maps it.
+topic, claim, claim alias, publication and evidence record (an evidence
+record's cancer types by slug; the source of truth a restore reads), its JSON
+Schema, tables and citations for readers (`topics.csv`, `claims.csv`,
+`evidence.csv`, `publications.csv`, `citations.bib`, `citations.ris`,
+`citations.json`, written by the API's own CSV rows and citation formats), a
+Frictionless `datapackage.json`, a README, the LICENSE, a CITATION.cff
+(claims.exports.package) and `MANIFEST`, the SHA-256 of every file in the
+format `sha256sum -c MANIFEST` checks.
+
+A public release (the default) holds accepted evidence only and none of the
+curators' workings (package.INTERNAL_FIELDS, usernames among them); an
+internal one holds every row and field, users by username, as a full restore
+needs. A restore verifies every checksum, then inserts every row as it was
+(primary keys, timestamps and computed statuses included) into an empty
+database, and recomputes every stored verdict that is not what the rules give
+the restored evidence (a release of older rules, or one written by hand), all
+in one transaction. Terms are the exception: a migrated database already
+holds the vocabulary, so each term of the release is matched by vocabulary and
+slug (added if missing) and takes the release's label and identifier. A
+release of format 1, from before the vocabulary, held cancer type as free
+text: it is mapped to terms as migration 0012 maps it.
 
 Not in a release: history (django-simple-history), refresh runs and their
-field-level change log, and user accounts, of which only the usernames that
-evidence refers to are kept.
+field-level change log, and user accounts, of which an internal release keeps
+only the usernames that evidence refers to.
 """
 
 import hashlib
@@ -245,11 +253,27 @@ def release_header(*, now: datetime, internal: bool) -> dict[str, Any]:
 def release_document(*, now: datetime, internal: bool = True) -> dict[str, Any]:
     """The content of release.json."""
     tables = {table.name: table_rows(table, internal=internal) for table in TABLES}
-    return {
-        **release_header(now=now, internal=internal),
-        "counts": {name: len(rows) for name, rows in tables.items()},
-        **tables,
-    }
+    counts = {name: len(rows) for name, rows in tables.items()}
+    header = release_header(now=now, internal=internal)
+    if not internal:
+        header["data_version"] = _published_version(tables, counts)
+    return {**header, "counts": counts, **tables}
+
+
+def _published_version(tables: dict[str, list[dict]], counts: dict[str, int]) -> str:
+    """A public release's data version, of the rows it publishes alone: their
+    last change and their counts. The database's own (data_version) counts
+    and dates drafts and rejected records too, which a public release must
+    not tell."""
+    changed = [
+        datetime.fromisoformat(row["updated_at"])
+        for rows in tables.values()
+        for row in rows
+        if row.get("updated_at")
+    ]
+    last = max(changed).isoformat() if changed else ""
+    rows = ",".join(f"{name}={n}" for name, n in sorted(counts.items()))
+    return f"{last}|{rows}|rules={RULES_VERSION}"
 
 
 def release_schema(*, internal: bool) -> dict[str, Any]:
@@ -624,25 +648,55 @@ class PublishedRelease:
 
 def published_releases() -> list[PublishedRelease]:
     """The public releases under RELEASES_DIR, newest first. A directory is
-    listed only if it is named as a release, has its MANIFEST and a package
-    that says it is public: an internal one, or a half-copied one, never is."""
+    listed only if it is named as a release, verifies against its MANIFEST
+    (every file listed, each a plain file of the directory, not a link, with
+    its checksum: release_verify) and has a package that says it is public:
+    an internal release, a half-copied or altered one, never is."""
     root = Path(settings.RELEASES_DIR)
     if not root.is_dir():
         return []
     found = []
     for path in root.iterdir():
-        if not (RELEASE_NAME.fullmatch(path.name) and path.is_dir()):
-            continue
-        try:
-            files = _manifest_entries(path)
-            descriptor = json.loads((path / package.PACKAGE_FILE).read_text("utf-8"))
-            created = datetime.fromisoformat(descriptor["created"])
-        except (ReleaseError, OSError, ValueError, KeyError):
-            continue
-        if descriptor.get("portal:scope") != "public":
-            continue
-        found.append(PublishedRelease(path.name, path, created, descriptor, files))
+        if RELEASE_NAME.fullmatch(path.name) and path.is_dir():
+            release = _published_release_at(path)
+            if release is not None:
+                found.append(release)
     return sorted(found, key=lambda r: (r.created, r.name), reverse=True)
+
+
+def _published_release_at(path: Path) -> PublishedRelease | None:
+    try:
+        _verified(path)
+        files = _manifest_entries(path)
+        descriptor = json.loads((path / package.PACKAGE_FILE).read_text("utf-8"))
+        if not isinstance(descriptor, dict):
+            return None
+        created = datetime.fromisoformat(str(descriptor["created"]))
+    except (ReleaseError, OSError, ValueError, KeyError, TypeError):
+        return None
+    if created.tzinfo is None or descriptor.get("portal:scope") != "public":
+        return None
+    return PublishedRelease(path.name, path, created, descriptor, files)
+
+
+# {release directory: the stat of its files when last verified}: a release is
+# hashed again only when a file of it changes.
+_VERIFIED: dict[Path, tuple] = {}
+
+
+def _verified(path: Path) -> None:
+    """release_verify, once for each state of the directory's files."""
+    stats = {p.name: p.lstat() for p in path.iterdir()}
+    state = tuple(
+        sorted(
+            (name, st.st_mode, st.st_size, st.st_mtime_ns) for name, st in stats.items()
+        )
+    )
+    if _VERIFIED.get(path) == state:
+        return
+    _VERIFIED.pop(path, None)
+    release_verify(path)
+    _VERIFIED[path] = state
 
 
 def published_release(name: str) -> PublishedRelease | None:

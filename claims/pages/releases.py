@@ -3,6 +3,7 @@
 `manage.py export_release` writes them; an internal release is never listed
 or served (claims.exports.releases.published_releases)."""
 
+import os
 import tempfile
 import zipfile
 
@@ -62,7 +63,7 @@ def release_detail(request, name: str):
         {
             "release": release,
             "files": files,
-            "license": release.descriptor.get("licenses", [{}])[0],
+            "license": (release.descriptor.get("licenses") or [{}])[0],
             "versions": {
                 "rules": release.descriptor.get("portal:rules_version", ""),
                 "portal": release.descriptor.get("portal:version", ""),
@@ -79,10 +80,13 @@ def release_file(request, name: str, filename: str):
         raise Http404("No such file in this release.")
     suffix = filename[filename.rfind(".") :] if "." in filename else ""
     content_type = MEDIA_TYPES.get(suffix, PLAIN)
+    try:
+        # Never through a link, even one made after the release was verified.
+        descriptor = os.open(release.path / filename, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        raise Http404("No such file in this release.") from None
     return FileResponse(
-        (release.path / filename).open("rb"),
-        content_type=content_type,
-        filename=filename,
+        os.fdopen(descriptor, "rb"), content_type=content_type, filename=filename
     )
 
 

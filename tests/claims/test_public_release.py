@@ -3,6 +3,7 @@ it right: Frictionless validates its tables, keys and coded values, jsonschema
 its release.json, PyYAML its CITATION.cff; it holds accepted content only."""
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
@@ -18,7 +19,12 @@ from frictionless import validate
 from claims.exports import package
 from claims.exports.citation_formats import CSL_ITEM_SCHEMA
 from claims.exports.codebook import CODEBOOK, MODELS, categories
-from claims.exports.releases import release_export, release_import
+from claims.exports.releases import (
+    TABLES,
+    release_export,
+    release_import,
+    written_fields,
+)
 from claims.freshness import data_version
 from claims.models import Claim, Evidence
 from claims.selectors import claims_drift
@@ -109,6 +115,12 @@ def test_every_coded_column_defines_each_of_its_values(public):
     assert {"value": "co_injection", "label": "Co-injection with tumor cells"} in (
         delivery["categories"]
     )
+    # Every coded field a public release writes is in the codebook.
+    for table in TABLES:
+        if table.model in MODELS.values():
+            written = written_fields(table, internal=False)
+            coded = {f.name for f in written if f.choices}
+            assert coded <= set(CODEBOOK[table.name]), (table.name, coded)
     # Every value a model allows has a definition, and nothing else does.
     for table, coded in CODEBOOK.items():
         for name, definitions in coded.items():
@@ -128,11 +140,15 @@ def test_release_json_is_valid_against_its_json_schema_and_can_fail(
     copy = editable_copy(public, tmp_path / "copy")
     document = json.loads((copy / "release.json").read_text())
     document["evidence"][0]["stance"] = "agrees"
-    document["evidence"][1]["record_hash"] = "ab" * 32
+    # A field an internal release has, and a public one must not.
+    document["evidence"][1]["review_reason"] = "Checked."
+    document["claims"][0]["created_at"] = "yesterday"
     (copy / "release.json").write_text(json.dumps(document))
     errors = schema_errors(copy)
     assert any("'agrees' is not one of" in error for error in errors)
-    assert any("'record_hash' was unexpected" in error for error in errors)
+    assert any("'review_reason' was unexpected" in error for error in errors)
+    assert any("'yesterday' is not a 'date-time'" in error for error in errors)
+    assert "date-time" in jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers
 
 
 def test_a_public_release_holds_accepted_content_and_no_bookkeeping(curated, public):
@@ -158,7 +174,9 @@ def test_a_public_release_holds_accepted_content_and_no_bookkeeping(curated, pub
             assert secret not in text, (path.name, secret)
 
 
-def test_a_public_release_restores_the_same_verdicts(curated, public):
+def test_a_public_release_restores_the_same_verdicts_and_takes_the_review_file(
+    curated, public
+):
     statuses = dict(Claim.objects.values_list("slug", "status"))
     clear_database()
 
@@ -168,17 +186,32 @@ def test_a_public_release_restores_the_same_verdicts(curated, public):
     assert dict(Claim.objects.values_list("slug", "status")) == statuses
     assert set(Evidence.objects.values_list("status", flat=True)) == {"accepted"}
     assert not list(claims_drift())
+    # The review file's keys came with it: loading the file again finds its
+    # records instead of adding them twice.
+    before = Evidence.objects.count()
+    call_command("load_review", stdout=io.StringIO())
+    assert Evidence.objects.count() == before
 
 
 def test_the_header_names_the_portal_and_data_versions(curated, tmp_path):
-    token = data_version().token
     release = release_export(output=tmp_path / "r", now=NOW).path
+    internal = release_export(output=tmp_path / "i", now=NOW, internal=True).path
 
     document = json.loads((release / "release.json").read_text())
     descriptor = json.loads((release / package.PACKAGE_FILE).read_text())
     assert document["portal_version"] == PORTAL_VERSION == "0.1.0"
-    assert document["data_version"] == token
-    assert descriptor["portal:data_version"] == token
+    # A public release's version is of what it publishes: the database's
+    # (an internal release's) counts and dates the drafts and rejected too.
+    accepted = Evidence.objects.accepted()
+    last = max(row["updated_at"] for t in ("claims", "evidence") for row in document[t])
+    assert document["data_version"].startswith(
+        f"{dt.datetime.fromisoformat(last).isoformat()}|"
+    )
+    assert f"evidence={accepted.count()}," in document["data_version"]
+    assert Evidence.objects.count() > accepted.count()
+    assert descriptor["portal:data_version"] == document["data_version"]
+    internal_document = json.loads((internal / "release.json").read_text())
+    assert internal_document["data_version"] == data_version().token
     assert descriptor["version"] == NOW.date().isoformat()
     assert descriptor["licenses"] == [
         {

@@ -4,12 +4,13 @@
 import datetime as dt
 import hashlib
 import io
+import json
 import zipfile
 
 import pytest
 from django.core.management import call_command
 
-from claims.exports.releases import release_export
+from claims.exports.releases import _write_manifest, release_export
 
 pytestmark = pytest.mark.django_db
 
@@ -17,18 +18,45 @@ FIRST = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 SECOND = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
+def altered(path, name: str, content: str | None = None, link_to=None) -> None:
+    """A release's file changed (or made a link), its MANIFEST written again
+    to match: what only a verification that checks more than checksums
+    catches."""
+    for file in path.iterdir():
+        file.chmod(0o644)
+    target = path / name
+    if link_to is not None:
+        target.unlink()
+        target.symlink_to(link_to)
+    else:
+        target.write_text(content)
+    if link_to is None:
+        _write_manifest(path)
+
+
 @pytest.fixture
 def releases(settings, tmp_path):
-    """Two public releases, an internal one, a stray directory and a stray
-    file, all in RELEASES_DIR."""
+    """Two public releases, and in RELEASES_DIR beside them an internal one, a
+    stray directory, and public ones altered: a file added, a file made a link
+    out of the release, a package that is not an object, one whose date has no
+    time zone."""
     settings.RELEASES_DIR = tmp_path
     call_command("load_review", stdout=io.StringIO())
     release_export(output=tmp_path / "2026-11-01", now=FIRST)
     release_export(output=tmp_path / "2026-12-01", now=SECOND)
     release_export(output=tmp_path / "2026-12-02", now=SECOND, internal=True)
     (tmp_path / "2026-12-03").mkdir()
-    # A file someone put beside a release's own: not in its MANIFEST.
-    (tmp_path / "2026-12-01" / "secrets.txt").write_text("not published\n")
+    for name in ("2026-12-04", "2026-12-05", "2026-12-06", "2026-12-07"):
+        release_export(output=tmp_path / name, now=SECOND)
+    (tmp_path / "2026-12-04" / "secrets.txt").write_text("not published\n")
+    # Outside the release, the README's very bytes: its checksum still holds.
+    outside = tmp_path.parent / "outside.txt"
+    outside.write_bytes((tmp_path / "2026-12-05" / "README.md").read_bytes())
+    altered(tmp_path / "2026-12-05", "README.md", link_to=outside)
+    altered(tmp_path / "2026-12-06", "datapackage.json", "[1]")
+    descriptor = json.loads((tmp_path / "2026-12-07" / "datapackage.json").read_text())
+    descriptor["created"] = "2026-12-07T09:00:00"
+    altered(tmp_path / "2026-12-07", "datapackage.json", json.dumps(descriptor))
     return tmp_path
 
 
@@ -39,7 +67,14 @@ def test_the_list_shows_the_public_releases_newest_first(client, releases):
     names = [r.name for r in response.context["releases"]]
     assert names == ["2026-12-01", "2026-11-01"]
     assert b'href="/releases/2026-12-01.zip"' in response.content
-    assert b"2026-12-02" not in response.content  # the internal one
+    for hidden in (
+        "2026-12-02",
+        "2026-12-04",
+        "2026-12-05",
+        "2026-12-06",
+        "2026-12-07",
+    ):
+        assert hidden.encode() not in response.content
 
 
 def test_latest_follows_the_newest_release_and_its_files(client, releases):
@@ -89,6 +124,12 @@ def test_the_zip_holds_every_file_and_its_manifest_checks(client, releases):
         "/releases/2026-12-02/release.json",
         "/releases/2026-12-02.zip",
         "/releases/2026-12-03/",  # no MANIFEST
+        "/releases/2026-12-04/",  # a file added
+        "/releases/2026-12-04/secrets.txt",
+        "/releases/2026-12-05/README.md",  # a link out of the release
+        "/releases/2026-12-05.zip",
+        "/releases/2026-12-06/",  # a package that is not an object
+        "/releases/2026-12-07/",  # a date with no time zone
         "/releases/2026-12-01/secrets.txt",  # not in the release
         "/releases/2026-12-01/..%2F2026-12-02%2Frelease.json",
         "/releases/nothing/",
