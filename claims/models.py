@@ -152,8 +152,8 @@ class Publication(TimeStamped):
     pmid = models.PositiveIntegerField("PMID", unique=True)
     title = models.TextField(
         blank=True,
-        help_text="Title as PubMed gives it, as plain text (super- and subscripts "
-        "in Unicode where it has them).",
+        help_text="Title as PubMed gives it, as plain text: its markup gone, what "
+        "search indexes and a checked title is compared with.",
     )
     title_html = models.TextField(
         "title (HTML)",

@@ -77,9 +77,11 @@ class PublicationAdmin(ServiceAdmin):
             "Citation",
             {
                 "fields": (
+                    "title_html",
                     "first_author",
                     "authors",
                     ("journal", "journal_iso"),
+                    ("issn", "language", "is_book"),
                     ("volume", "issue", "pages"),
                     ("pub_date", "year"),
                     ("doi", "pmcid"),

@@ -34,6 +34,14 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
     """django-filter's backend, also refusing query parameters nobody reads."""
 
     def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", None) == "export_file":
+            # An export endpoint has one format and no pages: asking for
+            # either is a mistake to say, not to ignore.
+            given = sorted(ALWAYS_ALLOWED & set(request.query_params))
+            if given:
+                raise ValidationError(
+                    {name: ["An export has one format and no pages."] for name in given}
+                )
         if set(request.query_params) <= ALWAYS_ALLOWED:
             # Nothing to filter: building the filter set alone took ~5 ms a request.
             return queryset

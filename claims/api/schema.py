@@ -120,13 +120,14 @@ class PortalAutoSchema(AutoSchema):
                 for r in self.view.get_renderers()
                 if r.format == self.view.export_format
             )
+            # A file. CSL-JSON is JSON, which a checker parses: a file of any
+            # JSON, not the string a binary schema would ask of it.
+            schema: dict = {"type": "string", "format": "binary"}
+            if renderer.media_type == CSLJSONRenderer.media_type:
+                schema = {}
             responses["200"] = {
                 "description": f"The whole filtered list as {renderer.format}.",
-                "content": {
-                    renderer.media_type: {
-                        "schema": {"type": "string", "format": "binary"}
-                    }
-                },
+                "content": {renderer.media_type: {"schema": schema}},
             }
         errors = dict(ERRORS_ON_EVERY_OPERATION)
         if self.method not in ("GET", "HEAD"):

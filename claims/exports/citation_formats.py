@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from claims.literature.pubmed.markup import balanced, readable
 from claims.literature.pubmed.records import MONTHS
 
 
@@ -93,11 +94,20 @@ def citation_key(pub: dict) -> str:
 RETRACTED_MARK = " [Retracted]"
 
 
+def shown_title(pub: dict) -> str:
+    """A paper's title in plain text for a reader: from its markup, super- and
+    subscripts in Unicode ("≥10⁶ cells"); else PubMed's title or, until it
+    arrives, the one a curator checked."""
+    if pub.get("title_html"):
+        return readable(pub["title_html"])
+    return pub.get("title") or pub.get("curated_title") or ""
+
+
 def cited_title(pub: dict) -> str:
     """The plain title a citation prints: a retracted paper's says so after
     it, as NLM's citing guidance does, since most styles (Chicago, APA,
     Vancouver) print neither a note nor CSL's status."""
-    title = pub.get("title") or pub.get("curated_title") or ""
+    title = shown_title(pub)
     return title + RETRACTED_MARK if title and pub.get("is_retracted") else title
 
 
@@ -105,7 +115,8 @@ def cited_title_html(pub: dict) -> str:
     """The same title with PubMed's inline markup (the subset's HTML), for
     the formats that can carry it: CSL-JSON and BibTeX."""
     plain = pub.get("title") or pub.get("curated_title") or ""
-    marked = pub.get("title_html") or html.escape(plain, quote=False)
+    # Balanced whatever was stored: a stray tag could close the BibTeX value.
+    marked = balanced(pub.get("title_html") or "") or html.escape(plain, quote=False)
     # One line: a line break in a BibTeX value could start a forged entry.
     marked = " ".join(marked.split())
     if marked and pub.get("is_retracted"):
@@ -257,7 +268,10 @@ def bibtex_title(marked: str) -> str:
     citeproc) keeps it."""
 
     def protect(word: str) -> str:
-        return "{" + _bibtex_special(word) + "}"
+        # A group starting with a backslash is a "special character" to
+        # BibTeX, whose letters it changes the case of: brace it twice.
+        escaped = _bibtex_special(word)
+        return ("{{%s}}" if escaped.startswith("\\") else "{%s}") % escaped
 
     def tag(part: str) -> str:
         return "}" if part.startswith("</") else LATEX_TAGS[part]
@@ -366,7 +380,7 @@ def highwire(pub: dict) -> list[tuple[str, str]]:
     take a journal article from. One citation_author per author, "Last, First";
     the date as YYYY/MM/DD as far as PubMed gives it."""
     start, end = expand_pages(pub.get("pages") or "")
-    tags: list[tuple[str, object]] = [("citation_title", pub.get("title"))]
+    tags: list[tuple[str, object]] = [("citation_title", shown_title(pub))]
     tags += [("citation_author", _last_first(name)) for name in names(pub)]
     container = "citation_journal_title"
     if kind(pub) != "article":

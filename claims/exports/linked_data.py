@@ -8,7 +8,13 @@ result with the `ld_json` filter.
 
 from collections.abc import Iterable
 
-from claims.exports.citation_formats import Name, date_string, expand_pages, names
+from claims.exports.citation_formats import (
+    Name,
+    date_string,
+    expand_pages,
+    names,
+    shown_title,
+)
 
 CONTEXT = "https://schema.org"
 
@@ -61,8 +67,8 @@ def scholarly_article(pub: dict, url: str) -> dict:
         "@type": "ScholarlyArticle",
         "@id": url,
         "url": url,
-        "name": pub.get("title") or "",
-        "headline": pub.get("title") or "",
+        "name": shown_title(pub),
+        "headline": shown_title(pub),
         "author": [_person(name) for name in names(pub)],
         "datePublished": date_string(pub, "-"),  # ISO 8601
         "isPartOf": _container(pub),

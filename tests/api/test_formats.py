@@ -413,4 +413,8 @@ def test_each_export_has_its_own_url_answering_in_its_one_format(api, karnoub):
     assert bad.status_code == 400
     assert bad["Content-Type"].startswith("application/json")
     assert "year_min" in bad.json()["error"]["fields"]
-    assert api.post("/api/v1/publications/export.bib", {}).status_code in (401, 405)
+    assert api.post("/api/v1/publications/export.bib", {}).status_code == 405
+    for asked in ({"format": "json"}, {"page": "2"}, {"page_size": "5"}):
+        refused = api.get("/api/v1/publications/export.bib", asked)
+        assert refused.status_code == 400, asked
+        assert set(refused.json()["error"]["fields"]) == set(asked)

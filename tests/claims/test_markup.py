@@ -73,7 +73,9 @@ def test_the_markup_holds_only_the_subsets_bare_tags_balanced(raw):
 def test_the_plain_text_has_no_markup_and_the_markups_text(raw):
     marked = inline(raw)
 
-    assert not re.search(r"<[A-Za-z/]", marked.plain)
+    # No tag survives (a lone "<a" is text: escaped wherever it is shown).
+    assert not re.search(r"<[A-Za-z/][^<>]*>", marked.plain)
+    assert not re.search(r"<[A-Za-z/][^<>]*>", marked.text)
     unmarked = html.unescape(ALLOWED.sub("", marked.html))
     assert len(marked.plain) <= len(unmarked)
 
@@ -95,7 +97,7 @@ def test_plain_text_writes_super_and_subscripts_as_unicode_where_it_can():
 def test_shown_titles_keep_an_escaped_tag_as_text():
     assert safe_html("a &lt;i&gt; b <i>c</i>") == "a &lt;i&gt; b <i>c</i>"
     assert safe_html('<i>x</i><script>y</script><b class="z">w</b>') == (
-        '<i>x</i>&lt;script&gt;y&lt;/script&gt;&lt;b class="z"&gt;w</b>'
+        '<i>x</i>&lt;script&gt;y&lt;/script&gt;&lt;b class="z"&gt;w'
     )
 
 
@@ -133,5 +135,25 @@ def test_a_papers_page_shows_its_titles_markup_and_nothing_else(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in forged
     heading = forged.split('class="pub-title">')[1].split("</h1>")[0]
     assert heading == (
-        'forged &lt;script&gt;alert(1)&lt;/script&gt;&lt;i onclick="x"&gt;y</i>'
+        'forged &lt;script&gt;alert(1)&lt;/script&gt;&lt;i onclick="x"&gt;y'
     )
+
+
+def test_tag_like_text_is_removed_until_none_is_left():
+    assert inline("Pre&lt;scr&lt;script&gt;ipt&gt; text").plain == "Pre text"
+
+
+def test_a_stored_markup_is_balanced_before_it_is_shown_or_cited():
+    from claims.exports.citation_formats import bibtex_title, cited_title_html
+
+    assert safe_html("<b>bold never closed") == "<b>bold never closed</b>"
+    assert safe_html("stray</i> <i>open") == "stray <i>open</i>"
+    forged = cited_title_html({"title_html": "Forged</i>, note = <i>x"})
+    # One title value: no "}" closes it early, no field is forged.
+    assert bibtex_title(forged) == r"Forged, note = \textit{x}"
+
+
+def test_a_protected_word_starting_with_an_escape_is_braced_twice():
+    from claims.exports.citation_formats import bibtex_title
+
+    assert bibtex_title("50% of &amp;MSC") == r"50\% of {{\&MSC}}"

@@ -29,7 +29,9 @@ from claims.literature.pubmed import (
     parse_pubmed_xml,
     rate_limiter_from_settings,
 )
+from claims.literature.pubmed.markup import readable
 from claims.models import Publication
+from claims.titles import titles_match
 from tests.fake_eutils import load_fixture, pubmed_document
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -236,7 +238,7 @@ def test_title_markup_is_kept_in_the_html_and_reduced_in_the_plain_text():
     )
 
 
-def test_superscripts_and_subscripts_read_as_unicode_in_the_plain_text():
+def test_the_stored_title_is_the_markups_text_and_readers_get_unicode_scripts():
     title = (
         "≥10<sup>6</sup> CD34<sup>+</sup> cells, H<sub>2</sub>O<sub>2</sub> and "
         "IL-1<i>β</i>"
@@ -244,8 +246,19 @@ def test_superscripts_and_subscripts_read_as_unicode_in_the_plain_text():
 
     parsed = record(16214129, lambda xml: with_title(xml, title))
 
-    assert parsed.title == "≥10⁶ CD34⁺ cells, H₂O₂ and IL-1β"
+    # What search indexes and a checked title is compared with: the text as
+    # typed ("H2O2" finds it, and a curator's "CO2" matches "CO<sub>2</sub>").
+    assert parsed.title == "≥106 CD34+ cells, H2O2 and IL-1β"
     assert parsed.title_html == title
+    assert readable(parsed.title_html) == "≥10⁶ CD34⁺ cells, H₂O₂ and IL-1β"
+
+
+def test_a_checked_title_still_matches_a_title_with_scripts():
+    title = "Ca<sup>2+</sup> and CO<sub>2</sub> in H<sub>2</sub>O<sub>2</sub>"
+
+    parsed = record(16214129, lambda xml: with_title(xml, title))
+
+    assert titles_match(parsed.title, "Ca2+ and CO2 in H2O2")
 
 
 def test_script_like_text_never_survives_as_markup_but_a_less_than_sign_does():
@@ -257,7 +270,7 @@ def test_script_like_text_never_survives_as_markup_but_a_less_than_sign_does():
 
     parsed = record(16214129, lambda xml: with_title(xml, title))
 
-    assert parsed.title == "IC₅₀ of TP53 at p < 0.05 & more alert(1) alert(2) bold"
+    assert parsed.title == "IC50 of TP53 at p < 0.05 & more alert(1) alert(2) bold"
     assert "<" not in parsed.title.replace("p < 0.05", "")
     # The markup keeps the subset's bare tags only, the text escaped.
     assert parsed.title_html == (

@@ -10,8 +10,11 @@ balanced, and text. From them come
   the pages show it and the exports convert it (CSL's markup, LaTeX);
 - `plain`: the text, with each superscript or subscript that Unicode can write
   written so ("10<sup>6</sup>" is "10⁶", "CD34<sup>+</sup>" "CD34⁺",
-  "H<sub>2</sub>O" "H₂O"), for every reader of plain text (JSON, RIS, CSV,
-  search). Stripping the tags made "≥10<sup>6</sup> cells" read "≥106 cells".
+  "H<sub>2</sub>O" "H₂O"), for readers of plain text (RIS, Highwire tags,
+  JSON-LD). Stripping the tags made "≥10<sup>6</sup> cells" read "≥106 cells";
+- `text`: the text with the tags gone and nothing rewritten, as stored in
+  `title` and `abstract`: what search indexes and a checked title is compared
+  with ("IC50" must still find, and match, "IC<sub>50</sub>").
 """
 
 import html
@@ -38,8 +41,9 @@ _SCRIPTS = {"sup": SUPERSCRIPTS, "sub": SUBSCRIPTS}
 
 @dataclass(frozen=True)
 class Marked:
-    plain: str
+    plain: str  # for reading: super- and subscripts in Unicode
     html: str
+    text: str = ""  # for matching: the tags gone, nothing rewritten
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,10 @@ def _tokens(raw: str) -> Iterator[_Token]:
 
 def _text(escaped: str) -> str:
     text = _XML_ESCAPE.sub(lambda match: _XML_ESCAPES[match.group()], escaped)
-    return _TAG_LIKE.sub("", text)
+    # Until none is left: removing "<script>" from "<scr<script>ipt>" makes one.
+    while (stripped := _TAG_LIKE.sub("", text)) != text:
+        text = stripped
+    return text
 
 
 def _scripted(text: str, table: dict[int, int]) -> str | None:
@@ -94,6 +101,7 @@ def inline(value: object) -> Marked:
     with its whitespace collapsed."""
     plain: list[str] = []
     marked: list[str] = []
+    texts: list[str] = []
     scripts: list[str] = []  # the sup/sub elements open, innermost last
     buffer: list[str] = []  # the text inside the outermost sup/sub
     for token in _tokens(str(value or "")):
@@ -111,24 +119,57 @@ def inline(value: object) -> Marked:
                         buffer = []
             continue
         marked.append(html.escape(token.text, quote=False))
+        texts.append(token.text)
         (buffer if scripts else plain).append(token.text)
     plain.append("".join(buffer))
     return Marked(
         plain=" ".join("".join(plain).split()),
         html=" ".join("".join(marked).split()),
+        text=" ".join("".join(texts).split()),
     )
 
 
 _EXACT_TAG = re.compile(r"(</?(?:i|b|sup|sub|u)>)")
 
 
+def balanced(marked: str) -> str:
+    """The subset's HTML with every tag matched: a closing tag with no open
+    one dropped, an open one closed at the end (a stored value need not have
+    come from `inline`; an unclosed <b> would embolden the rest of a page)."""
+    parts, open_tags = [], []
+    for i, part in enumerate(_EXACT_TAG.split(marked or "")):
+        if not i % 2:
+            parts.append(part)
+            continue
+        name = part.strip("</>")
+        if not part.startswith("</"):
+            open_tags.append(name)
+            parts.append(part)
+        elif name in open_tags:
+            while open_tags:
+                last = open_tags.pop()
+                parts.append(f"</{last}>")
+                if last == name:
+                    break
+    parts.extend(f"</{name}>" for name in reversed(open_tags))
+    return "".join(parts)
+
+
 def safe_html(text: str) -> str:
     """`text` (the subset's HTML) as HTML safe to show: the subset's bare tags
-    kept, everything else escaped (after unescaping, so that "&amp;" is not
-    escaped twice). Whatever a stored value holds, no other markup, attribute
-    or script comes through; an escaped "&lt;i&gt;" stays text."""
+    kept and balanced, everything else escaped (after unescaping, so that
+    "&amp;" is not escaped twice). Whatever a stored value holds, no other
+    markup, attribute or script comes through; an escaped "&lt;i&gt;" stays
+    text."""
     parts = _EXACT_TAG.split(text or "")
-    return "".join(
+    escaped = "".join(
         part if i % 2 else html.escape(html.unescape(part), quote=False)
         for i, part in enumerate(parts)
     )
+    return balanced(escaped)
+
+
+def readable(marked: str) -> str:
+    """The plain text a reader sees of a stored marked-up text: super- and
+    subscripts in Unicode where it has them ("≥10⁶ cells")."""
+    return inline(balanced(marked)).plain

@@ -133,7 +133,7 @@ def _article_record(article: Element) -> PubmedRecord:
         pmid=int(citation["PMID"]),
         title=(
             title := _title(art.get("ArticleTitle"), art.get("VernacularTitle"))
-        ).plain,
+        ).text,
         title_html=title.html,
         authors=_authors(art.get("AuthorList", [])),
         journal=_plain(journal.get("Title")),
@@ -171,7 +171,7 @@ def _book_record(book_article: Element) -> PubmedRecord:
         pmid=int(document["PMID"]),
         title=(
             title := _title(document.get("ArticleTitle"), book.get("BookTitle"))
-        ).plain,
+        ).text,
         title_html=title.html,
         authors=_book_authors(document, book),
         journal=_plain(book.get("BookTitle")),
@@ -196,16 +196,15 @@ def _book_record(book_article: Element) -> PubmedRecord:
 
 
 def _plain(value: object) -> str:
-    """Plain text of a parsed string: inline markup gone (super- and
-    subscripts in Unicode where it has them), whitespace collapsed
-    (claims.literature.pubmed.markup)."""
-    return inline(value).plain
+    """Plain text of a parsed string: inline markup gone, whitespace collapsed
+    (claims.literature.pubmed.markup: the text search and title checks use)."""
+    return inline(value).text
 
 
 def _title(*candidates: object) -> Marked:
     """The first of the candidate titles that has text, plain and marked up."""
     return next(
-        (m for m in map(inline, candidates) if m.plain), Marked(plain="", html="")
+        (m for m in map(inline, candidates) if m.text), Marked(plain="", html="")
     )
 
 
@@ -275,7 +274,7 @@ def _abstract_sections(abstract: Element) -> tuple[tuple[str, str, str], ...]:
         (_plain(_attributes(part).get("Label")), inline(part))
         for part in abstract.get("AbstractText", [])
     )
-    return tuple((label, m.plain, m.html) for label, m in sections if m.plain)
+    return tuple((label, m.text, m.html) for label, m in sections if m.text)
 
 
 def _abstract_text(sections: tuple[tuple[str, str, str], ...]) -> str:
