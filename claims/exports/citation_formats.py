@@ -141,6 +141,14 @@ def _title_parts(marked: str) -> Iterator[tuple[str, str]]:
                 yield "word", word
 
 
+def shown_abstract(pub: dict) -> str:
+    """The abstract in plain text for a reader: from its markup, super- and
+    subscripts in Unicode; else as stored."""
+    if pub.get("abstract_html"):
+        return readable(pub["abstract_html"])
+    return pub.get("abstract") or ""
+
+
 def _integrity_note(pub: dict) -> str:
     """Every integrity notice PubMed links to the paper, in one sentence each:
     the retraction, expressions of concern, errata, an updated version."""
@@ -205,7 +213,7 @@ def ris(pub: dict) -> str:
         ("M2", f"PMID: {pub['pmid']}"),
         ("C2", pub.get("pmcid")),
         ("UR", pub.get("pubmed_url")),
-        ("AB", pub.get("abstract")),
+        ("AB", shown_abstract(pub)),
         ("N1", _integrity_note(pub)),
     ]
     lines = "".join(_ris_line(tag, value) for tag, value in tags if value)
@@ -293,6 +301,29 @@ def bibtex_title(marked: str) -> str:
     return "".join(out)
 
 
+def bibtex_abstract(pub: dict) -> str:
+    """The abstract for BibTeX: its markup as LaTeX, the text escaped, on one
+    line; else the stored text, escaped."""
+    marked = balanced(pub.get("abstract_html") or "")
+    if not marked:
+        return bibtex_escape(pub.get("abstract") or "")
+    out = []
+    for kind, part in _title_parts(marked):
+        if kind == "tag":
+            out.append("}" if part.startswith("</") else LATEX_TAGS[part])
+        else:
+            out.append(_bibtex_special(part))
+    return "".join(out)
+
+
+def csl_markup(marked: str) -> str:
+    """A marked-up text as CSL's markup (no underline in CSL), unescaped."""
+    out = []
+    for kind, part in _title_parts(balanced(marked)):
+        out.append(part if kind != "tag" or part in CSL_TAGS else "")
+    return "".join(out)
+
+
 def csl_title(marked: str) -> str:
     """A title for CSL-JSON from its marked-up form: PubMed's inline markup
     as CSL's (<i>, <b>, <sup>, <sub>), and each case-carrying word in
@@ -364,7 +395,7 @@ def bibtex(pub: dict) -> str:
         ("pmcid", bibtex_escape(pub.get("pmcid") or "")),
         ("issn", bibtex_escape(pub.get("issn") or "")),
         ("url", _bibtex_verbatim(pub.get("pubmed_url") or "")),
-        ("abstract", bibtex_escape(pub.get("abstract") or "")),
+        ("abstract", bibtex_abstract(pub)),
         ("note", _integrity_note(pub)),
     ]
     body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields if value)
@@ -432,7 +463,9 @@ def csl(pub: dict) -> dict:
         "PMCID": pub.get("pmcid") or "",
         "ISSN": pub.get("issn") or "",
         "URL": pub.get("pubmed_url") or "",
-        "abstract": pub.get("abstract") or "",
+        "abstract": csl_markup(pub.get("abstract_html") or "")
+        or pub.get("abstract")
+        or "",
         "note": _integrity_note(pub),
         # CSL's own variable: styles that print a status say "retracted".
         "status": "retracted" if pub.get("is_retracted") else "",

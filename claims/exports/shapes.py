@@ -57,6 +57,17 @@ def authors(stored: list | None) -> list[dict[str, str]]:
     ]
 
 
+def abstract_html(sections: list | None) -> str:
+    """The abstract with PubMed's inline markup (claims.literature.pubmed.markup):
+    its parts' html, each after its label, as `abstract` joins their text."""
+    parts = [
+        (str(part.get("label") or ""), str(part.get("html") or ""))
+        for part in sections or []
+        if isinstance(part, dict) and part.get("html")
+    ]
+    return "\n\n".join(f"{label}: {text}" if label else text for label, text in parts)
+
+
 def pubmed_url(pmid: int) -> str:
     return Publication(pmid=pmid).pubmed_url
 
@@ -101,6 +112,13 @@ class PublicationSerializer(serializers.ModelSerializer):
     url = IdentityField(view_name="api:publication-detail", lookup_field="pmid")
     authors = Derived("authors", authors, AuthorSerializer(many=True))
     pubmed_url = Derived("pmid", pubmed_url, OpenApiTypes.URI)
+    abstract_html = Derived(
+        "abstract_sections",
+        abstract_html,
+        OpenApiTypes.STR,
+        help_text="The abstract with PubMed's inline markup: the text escaped, "
+        "only <i>, <b>, <sup>, <sub> and <u>; empty if PubMed gave none.",
+    )
 
     class Meta:
         model = Publication
@@ -109,6 +127,7 @@ class PublicationSerializer(serializers.ModelSerializer):
             "url",
             "pubmed_url",
             *(name for name in PUBMED_FIELDS if name not in NOT_SERVED),
+            "abstract_html",
             # The title a curator checked: until PubMed's arrives, the one the
             # pages show and the citations cite.
             "curated_title",

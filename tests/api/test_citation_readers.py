@@ -90,6 +90,14 @@ def papers():
         pmid=MARKUP,
         title=PLAIN_TITLE,
         title_html=MARKED_TITLE,
+        abstract="RESULTS: 106 cells engrafted in vivo.",
+        abstract_sections=[
+            {
+                "label": "RESULTS",
+                "text": "106 cells engrafted in vivo.",
+                "html": "10<sup>6</sup> cells engrafted <i>in vivo</i>.",
+            }
+        ],
         authors=[{"last_name": "Haddad", "fore_name": "Rana", "initials": "R"}],
         first_author="Haddad",
         journal="Stem cells",
@@ -147,6 +155,9 @@ def test_bibtexparser_reads_every_entry_by_its_key_with_its_fields(api, papers):
     )
     assert "journal" not in chapter
     # The markup as LaTeX, the case-carrying words braced.
+    assert entries[f"pmid{MARKUP}"]["abstract"] == (
+        r"RESULTS: 10\textsuperscript{6} cells engrafted \textit{in vivo}."
+    )
     assert entries[f"pmid{MARKUP}"]["title"] == (
         r"Engraftment of ≥10\textsuperscript{6} human {MSC} \textit{in vivo} "
         r"raises {IL-1}\textit{β}"
@@ -195,6 +206,9 @@ def test_rispy_reads_the_key_journal_abbreviation_and_notice(api, papers):
     assert glioma["unknown_tag"]["M2"] == [f"PMID: {GLIOMA}"]
     # RIS has no markup: the plain title, its superscript in Unicode.
     assert entries[f"pmid{MARKUP}"]["title"] == PLAIN_TITLE
+    assert entries[f"pmid{MARKUP}"]["abstract"] == (
+        "RESULTS: 10⁶ cells engrafted in vivo."
+    )
     chapter = entries[f"pmid{CHAPTER}"]
     assert (chapter["type_of_reference"], chapter["secondary_title"]) == (
         "CHAP",
@@ -205,6 +219,10 @@ def test_rispy_reads_the_key_journal_abbreviation_and_notice(api, papers):
 
 def test_citeproc_py_renders_the_csl_json_with_its_case(api, papers):
     items = json.loads(export(api, "csljson"))
+    marked = next(item for item in items if item["id"] == f"pmid{MARKUP}")
+    assert marked["abstract"] == (
+        "RESULTS: 10<sup>6</sup> cells engrafted <i>in vivo</i>."
+    )
     source = CiteProcJSON(items)
     style = CitationStylesStyle("harvard-cite-them-right", validate=False)
     bibliography = CitationStylesBibliography(style, source, formatter.plain)
