@@ -485,7 +485,7 @@ def test_publication_page_badges_every_integrity_notice(client):
         "Superseded",
         "Review article",
         "Awaiting verification",
-        "Metadata pending",
+        "Details not yet fetched from PubMed",
     ):
         assert f">{badge}</span>" in page
     for pmid in (20000001, 20000002, 20000003, 20000004):
@@ -494,15 +494,53 @@ def test_publication_page_badges_every_integrity_notice(client):
 
 @pytest.mark.parametrize(
     ("state", "badge"),
-    [("missing", "Missing from PubMed"), ("failed", "Metadata refresh failed")],
+    [
+        ("missing", "Not found in PubMed"),
+        # A failed refresh is the admin's business: a reader learns only that
+        # the details are not there yet.
+        ("failed", "Details not yet fetched from PubMed"),
+        ("pending", "Details not yet fetched from PubMed"),
+    ],
 )
-def test_publication_page_says_when_metadata_is_missing_or_failed(client, state, badge):
+def test_publication_page_tells_readers_only_what_matters_to_them(client, state, badge):
     PublicationFactory(pmid=1234, metadata_state=state)
 
     page = main(client.get("/publications/1234/"))
 
     assert f">{badge}</span>" in page
-    assert ">Metadata pending</span>" not in page
+    for maintenance in ("Metadata pending", "Metadata refresh failed"):
+        assert maintenance not in page
+
+
+def test_a_paper_added_but_not_fetched_shows_no_broken_metadata(client):
+    PublicationFactory(
+        pmid=1235,
+        title="",
+        curated_title="",
+        journal="",
+        journal_iso="",
+        pub_date="",
+        year=None,
+        authors=[],
+        metadata_state="pending",
+    )
+
+    page = main(client.get("/publications/1235/"))
+
+    assert "Title not yet fetched from PubMed</h1>" in page
+    assert "Untitled" not in page
+    assert "Journal not known" not in page
+    assert ". ." not in page
+    assert 'class="journal"' not in page
+
+
+def test_the_source_reviews_page_presents_the_review_and_its_claims(client, review):
+    page = main(client.get("/publications/20411303/"))
+
+    assert "No accepted evidence cites this paper" not in page
+    assert "This is the review the portal is built on" in page
+    assert 'href="/topics/"' in page
+    assert 'href="/claims/"' in page
 
 
 def test_the_source_review_is_labelled_as_such(client, review):
